@@ -1,0 +1,119 @@
+"""Fixtures named after the practice's people (SCENARIOS.md): Sam the owner, Mia at reception,
+Ben the clinician. Factories live in ncc/testing.py."""
+
+import os
+import shutil
+
+import pytest
+
+from ncc import testing
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still work there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium")
+                                        else None)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+
+
+@pytest.fixture
+def sydney_cbd(db):
+    return testing.make_clinic("Sydney CBD", "Australia/Sydney")
+
+
+@pytest.fixture
+def brisbane(db):
+    return testing.make_clinic("Brisbane", "Australia/Brisbane", state="QLD", postcode="4000",
+                               suburb="Brisbane City")
+
+
+@pytest.fixture
+def sam_owner(db, sydney_cbd):
+    return testing.make_user("admin", "Sam", "sam@walkeasy.example", sydney_cbd)
+
+
+@pytest.fixture
+def mia_receptionist(db, sydney_cbd):
+    return testing.make_user("receptionist", "Mia", "mia@walkeasy.example", sydney_cbd)
+
+
+@pytest.fixture
+def ben_clinician(db, sydney_cbd):
+    return testing.make_clinician("Ben", [sydney_cbd])
+
+
+@pytest.fixture
+def ana_clinician(db, sydney_cbd):
+    return testing.make_clinician("Ana", [sydney_cbd])
+
+
+@pytest.fixture
+def review_type(db):
+    return testing.make_type("Review", 30, "75.00")
+
+
+@pytest.fixture
+def john_smith(db, sydney_cbd):
+    return testing.make_patient(sydney_cbd, "John", "Smith", email="john.smith@example.com")
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def mia_client(client, mia_receptionist):
+    return _login(client, mia_receptionist)
+
+
+@pytest.fixture
+def sam_client(client, sam_owner):
+    return _login(client, sam_owner)
+
+
+@pytest.fixture
+def ben_client(client, ben_clinician):
+    return _login(client, ben_clinician.user)
+
+
+# Browser tests ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_playwright_browser, live_server):
+    context = _playwright_browser.new_context(viewport={"width": 1366, "height": 900},
+                                              base_url=live_server.url, locale="en-AU",
+                                              timezone_id="Australia/Sydney")
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def artefacts_dir():
+    path = os.path.join(os.path.dirname(__file__), "var", "test-artefacts")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def browser_login(page, email, password=testing.PASSWORD):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)

@@ -1,0 +1,14 @@
+from rest_framework.routers import DefaultRouter
+
+from clinics.api import ClinicianViewSet, ClinicViewSet
+from patients.api import PatientViewSet
+from scheduling.api import AppointmentTypeViewSet, AppointmentViewSet
+
+router = DefaultRouter()
+router.register("clinics", ClinicViewSet)
+router.register("clinicians", ClinicianViewSet)
+router.register("patients", PatientViewSet)
+router.register("appointment-types", AppointmentTypeViewSet)
+router.register("appointments", AppointmentViewSet)
+
+urlpatterns = router.urls

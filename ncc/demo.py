@@ -1,0 +1,310 @@
+"""Realistic, deterministic demo data for Walk Easy: three clinics, eight clinicians, six
+receptionists, an owner, appointment types, patients and a year of appointments.
+
+Everything is derived from one random.Random(seed), so the same seed gives the same practice.
+Bulk inserts keep 100,000 patients to about a minute.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import ADMIN, CLINICIAN, RECEPTIONIST
+from clinics.models import Clinic, Clinician, OpeningHours
+from ncc.models import NumberSequence
+from patients.models import Patient, Sex
+from patients.services import FIRST_PATIENT_NUMBER, PATIENT_NUMBER_SEQUENCE
+from scheduling.models import Appointment, AppointmentStatus, AppointmentType
+
+DEMO_PASSWORD = "walkeasy-demo"
+
+CLINICS = [
+    dict(name="Walk Easy Sydney CBD", short_name="Sydney CBD", address_line="Level 4, 88 Pitt St",
+         suburb="Sydney", state="NSW", postcode="2000", phone="+61292314455",
+         email="cbd@walkeasy.example", time_zone="Australia/Sydney"),
+    dict(name="Walk Easy Parramatta", short_name="Parramatta", address_line="12 Macquarie St",
+         suburb="Parramatta", state="NSW", postcode="2150", phone="+61296351200",
+         email="parramatta@walkeasy.example", time_zone="Australia/Sydney"),
+    dict(name="Walk Easy Brisbane", short_name="Brisbane", address_line="301 Adelaide St",
+         suburb="Brisbane City", state="QLD", postcode="4000", phone="+61732294410",
+         email="brisbane@walkeasy.example", time_zone="Australia/Brisbane"),
+]
+
+# (first, last, title, profession, colour, clinic indexes)
+CLINICIANS = [
+    ("Ana", "Lee", "Dr", "Podiatrist", "#2563eb", [0]),
+    ("Ben", "Cho", "", "Pedorthist", "#0d9488", [0, 1]),
+    ("Priya", "Shah", "", "Podiatrist", "#9333ea", [0]),
+    ("Tom", "Nguyen", "", "Podiatrist", "#ea580c", [1]),
+    ("Grace", "O'Brien", "Dr", "Podiatric surgeon", "#db2777", [1, 0]),
+    ("Liam", "Walker", "", "Pedorthist", "#16a34a", [2]),
+    ("Chloe", "Martin", "", "Podiatrist", "#ca8a04", [2]),
+    ("Raj", "Patel", "", "Podiatrist", "#4f46e5", [2]),
+]
+
+RECEPTIONISTS = [("Mia", "Rossi", 0), ("Jack", "Brown", 0), ("Ella", "Kaur", 1),
+                 ("Noah", "Wilson", 1), ("Zoe", "Taylor", 2), ("Oscar", "Tran", 2)]
+
+TYPES = [
+    ("Initial consultation", 60, "120.00", "#60a5fa"),
+    ("Review", 30, "75.00", "#34d399"),
+    ("Orthotic fitting", 45, "95.00", "#fbbf24"),
+    ("Gait analysis", 60, "150.00", "#a78bfa"),
+    ("Nail surgery", 60, "280.00", "#f87171"),
+    ("Diabetic foot assessment", 45, "110.00", "#fb923c"),
+    ("Custom footwear consult", 45, "130.00", "#22d3ee"),
+]
+TYPE_WEIGHTS = [14, 40, 14, 8, 4, 12, 8]
+
+FIRST_F = ["Olivia", "Charlotte", "Amelia", "Isla", "Mia", "Ava", "Grace", "Chloe", "Sophie",
+           "Emily", "Ruby", "Zoe", "Matilda", "Evie", "Harper", "Lily", "Ella", "Sienna",
+           "Margaret", "Patricia", "Helen", "Susan", "Karen", "Linda", "Wei", "Mei", "Priya",
+           "Aisha", "Fatima", "Nguyen Thi", "Maria", "Sofia", "Ngaire", "Leilani", "Yuki",
+           "Jessica", "Sarah", "Rebecca", "Michelle", "Joan", "Dorothy", "Beverley"]
+FIRST_M = ["Oliver", "Jack", "William", "Noah", "Leo", "Henry", "Thomas", "Lucas", "James",
+           "Charlie", "John", "Peter", "Michael", "David", "Robert", "Graham", "Bruce", "Kevin",
+           "Wei", "Jun", "Raj", "Arjun", "Mohammed", "Ali", "Minh", "Duc", "Giorgos", "Luca",
+           "Marco", "Tane", "Hiroshi", "Daniel", "Matthew", "Andrew", "Ian", "Trevor", "Barry"]
+LAST = ["Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Johnson", "White", "Martin",
+        "Anderson", "Thompson", "Nguyen", "Thomas", "Walker", "Harris", "Lee", "Ryan",
+        "Robinson", "Kelly", "King", "Davis", "Wright", "Evans", "Roberts", "Green", "Hall",
+        "Wood", "Jackson", "Clarke", "Patel", "Khan", "Tran", "Le", "Pham", "Chen", "Wang",
+        "Zhang", "Li", "Singh", "Kaur", "Papadopoulos", "Rossi", "Russo", "Murphy", "O'Connor",
+        "Campbell", "Mitchell", "Young", "Scott", "Stewart", "Morris", "Cooper", "Ward",
+        "Hughes", "Edwards", "Turner", "Phillips", "Kennedy", "McDonald", "Fraser", "Sharma"]
+STREETS = ["George St", "Church St", "Victoria Rd", "Railway Pde", "King St", "High St",
+           "Station St", "Park Rd", "Queen St", "Albert St", "Bridge Rd", "Ocean St",
+           "Wattle Ave", "Banksia Cres", "Jacaranda Dr", "Bottlebrush Way"]
+SUBURBS = {
+    0: [("Surry Hills", "2010"), ("Redfern", "2016"), ("Glebe", "2037"), ("Newtown", "2042"),
+        ("Bondi", "2026"), ("Randwick", "2031"), ("Chatswood", "2067"), ("Marrickville", "2204")],
+    1: [("Parramatta", "2150"), ("Westmead", "2145"), ("Harris Park", "2150"),
+        ("Blacktown", "2148"), ("Baulkham Hills", "2153"), ("Merrylands", "2160")],
+    2: [("New Farm", "4005"), ("Paddington", "4064"), ("West End", "4101"),
+        ("Chermside", "4032"), ("Indooroopilly", "4068"), ("Carindale", "4152")],
+}
+ALERTS = ["Diabetic: check feet, no sharp debridement without review",
+          "Anticoagulants (warfarin)", "Latex allergy", "Hard of hearing: speak clearly",
+          "Uses a wheelchair: ground floor room", "Peripheral neuropathy"]
+REASONS = ["Heel pain on waking", "Ingrown toenail, left hallux", "Orthotics review",
+           "Knee pain when running", "Callus and corns", "Flat feet, child", "Sports injury",
+           "Diabetic annual check", "Bunion pain", "Plantar fasciitis follow-up", ""]
+
+
+@dataclass
+class DemoSummary:
+    clinics: int
+    clinicians: int
+    patients: int
+    appointments: int
+    logins: list[tuple[str, str, str]]
+
+
+def _mobile(rng: random.Random) -> str:
+    return "+614" + "".join(str(rng.randint(0, 9)) for _ in range(8))
+
+
+def _opening_hours(clinic: Clinic, index: int) -> list[OpeningHours]:
+    hours = [OpeningHours(clinic=clinic, weekday=d, opens=time(8, 0), closes=time(18, 0))
+             for d in range(5)]
+    if index != 1:
+        hours.append(OpeningHours(clinic=clinic, weekday=5, opens=time(8, 30), closes=time(12, 30)))
+    return hours
+
+
+def _staff(email, **fields) -> User:
+    # One hash for every demo login: hashing is deliberately slow, fifteen of them add seconds.
+    user = User(email=email, **fields)
+    user.password = _demo_password_hash()
+    user.save()
+    return user
+
+
+_HASH: list[str] = []
+
+
+def _demo_password_hash() -> str:
+    if not _HASH:
+        _HASH.append(make_password(DEMO_PASSWORD))
+    return _HASH[0]
+
+
+@transaction.atomic
+def create_practice(rng: random.Random) -> tuple[list[Clinic], list[Clinician], list, list]:
+    clinics = []
+    for i, data in enumerate(CLINICS):
+        clinic = Clinic.objects.create(**data)
+        OpeningHours.objects.bulk_create(_opening_hours(clinic, i))
+        clinics.append(clinic)
+    logins = []
+    owner = _staff("owner@walkeasy.example", first_name="Sam",
+                                     last_name="Hartley", role=ADMIN, home_clinic=clinics[0],
+                   is_superuser=True)
+    logins.append((ADMIN, owner.email, owner.get_full_name()))
+    clinicians = []
+    for order, (first, last, title, profession, colour, idx) in enumerate(CLINICIANS):
+        email = f"{first.lower()}.{last.lower().replace(chr(39), '')}@walkeasy.example"
+        user = _staff(email, first_name=first, last_name=last,
+                                        role=CLINICIAN, home_clinic=clinics[idx[0]])
+        provider = f"{rng.randint(200000, 599999)}{rng.choice('0123456789')}{rng.choice('ABCDEFHJKLTWXY')}"
+        clinician = Clinician.objects.create(user=user, title=title, profession=profession,
+                                             colour=colour, provider_number=provider,
+                                             display_order=order)
+        clinician.clinics.set([clinics[i] for i in idx])
+        clinicians.append((clinician, idx))
+        if first == "Ben":
+            logins.append((CLINICIAN, email, user.get_full_name()))
+    for first, last, idx in RECEPTIONISTS:
+        user = _staff(f"{first.lower()}.{last.lower()}@walkeasy.example", first_name=first, last_name=last,
+                                        role=RECEPTIONIST, home_clinic=clinics[idx])
+        if first == "Mia":
+            logins.append((RECEPTIONIST, user.email, user.get_full_name()))
+    types = [AppointmentType.objects.create(name=n, duration_minutes=d, price=Decimal(p),
+                                            colour=c) for n, d, p, c in TYPES]
+    return clinics, clinicians, types, logins
+
+
+def make_patients(rng: random.Random, clinics: list[Clinic], count: int, progress=None) -> int:
+    numbers = NumberSequence.next_block(PATIENT_NUMBER_SEQUENCE, count, start=FIRST_PATIENT_NUMBER)
+    today = timezone.localdate()
+    batch: list[Patient] = []
+    made = 0
+    for number in numbers:
+        female = rng.random() < 0.56
+        first = rng.choice(FIRST_F if female else FIRST_M)
+        last = rng.choice(LAST)
+        clinic_index = rng.choices([0, 1, 2], weights=[45, 30, 25])[0]
+        suburb, postcode = rng.choice(SUBURBS[clinic_index])
+        age_days = int(rng.triangular(4 * 365, 92 * 365, 62 * 365))
+        has_email = rng.random() < 0.8
+        patient = Patient(
+            number=number, first_name=first, last_name=last,
+            preferred_name=rng.choice(["", "", "", "", "", first[:3] + "ie"]) if not female else "",
+            date_of_birth=today - timedelta(days=age_days),
+            sex=Sex.FEMALE if female else Sex.MALE,
+            email=(f"{first.split()[0].lower()}.{last.lower().replace(chr(39), '')}{number % 997}"
+                   f"@example.com") if has_email else "",
+            mobile=_mobile(rng) if rng.random() < 0.93 else "",
+            address_line=f"{rng.randint(1, 240)} {rng.choice(STREETS)}", suburb=suburb,
+            state=clinics[clinic_index].state, postcode=postcode,
+            alerts=rng.choice(ALERTS) if rng.random() < 0.08 else "",
+            home_clinic=clinics[clinic_index],
+            sms_consent=rng.random() < 0.95,
+        )
+        patient.search_text = patient.build_search_text()
+        batch.append(patient)
+        if len(batch) >= 2000:
+            Patient.objects.bulk_create(batch)
+            made += len(batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        Patient.objects.bulk_create(batch)
+        made += len(batch)
+        if progress:
+            progress(len(batch))
+    return made
+
+
+def make_appointments(rng: random.Random, clinics, clinicians, types, weeks: int,
+                      created_by=None, progress=None) -> int:
+    """Each clinician works their clinics' opening hours; past weeks are mostly full and settled,
+    the coming weeks fill up less the further out they are."""
+    patient_ids = {i: list(Patient.objects.filter(home_clinic=c).values_list("pk", flat=True))
+                   for i, c in enumerate(clinics)}
+    today = timezone.localdate()
+    start_day = today - timedelta(weeks=max(weeks - 4, 1))
+    end_day = today + timedelta(weeks=4)
+    batch: list[Appointment] = []
+    made = 0
+    day = start_day
+    while day < end_day:
+        for clinician, idx in clinicians:
+            clinic_index = idx[day.toordinal() % len(idx)]  # alternate clinics by day
+            clinic = clinics[clinic_index]
+            hours = [h for h in clinic._demo_hours if h.weekday == day.weekday()]
+            if not hours or not patient_ids[clinic_index]:
+                continue
+            days_out = (day - today).days
+            fill = 0.82 if days_out < 0 else max(0.15, 0.75 - days_out * 0.025)
+            cursor = datetime.combine(day, hours[0].opens, tzinfo=clinic.tz)
+            closes = datetime.combine(day, hours[0].closes, tzinfo=clinic.tz)
+            while True:
+                appt_type_index = rng.choices(range(len(types)), weights=TYPE_WEIGHTS)[0]
+                appt_type = types[appt_type_index]
+                end = cursor + timedelta(minutes=appt_type.duration_minutes)
+                if end > closes:
+                    break
+                if rng.random() < fill:
+                    status = _status_for(rng, days_out, cursor)
+                    batch.append(Appointment(
+                        patient_id=rng.choice(patient_ids[clinic_index]), clinician=clinician,
+                        clinic=clinic, appointment_type=appt_type,
+                        starts_at=cursor, ends_at=end, status=status,
+                        reason=rng.choice(REASONS), created_by=created_by,
+                        cancellation_reason=("Patient unwell" if status ==
+                                             AppointmentStatus.CANCELLED else ""),
+                        is_paid=status == AppointmentStatus.COMPLETED and rng.random() < 0.9,
+                    ))
+                cursor = end if rng.random() < 0.8 else end + timedelta(minutes=15)
+        if len(batch) >= 2000:
+            Appointment.objects.bulk_create(batch)
+            made += len(batch)
+            if progress:
+                progress(len(batch))
+            batch = []
+        day += timedelta(days=1)
+    if batch:
+        Appointment.objects.bulk_create(batch)
+        made += len(batch)
+        if progress:
+            progress(len(batch))
+    return made
+
+
+def _status_for(rng: random.Random, days_out: int, starts: datetime) -> str:
+    now = timezone.now()
+    if starts < now:
+        r = rng.random()
+        if days_out == 0:
+            return rng.choice([AppointmentStatus.COMPLETED, AppointmentStatus.ARRIVED])
+        if r < 0.06:
+            return AppointmentStatus.CANCELLED
+        if r < 0.10:
+            return AppointmentStatus.NO_SHOW
+        return AppointmentStatus.COMPLETED
+    r = rng.random()
+    if r < 0.05:
+        return AppointmentStatus.CANCELLED
+    if days_out <= 2 and r < 0.55:
+        return AppointmentStatus.CONFIRMED
+    return AppointmentStatus.BOOKED
+
+
+def seed(seed: int = 2026, patients: int = 600, weeks: int = 8, progress_factory=None):
+    rng = random.Random(seed)
+    clinics, clinicians, types, logins = create_practice(rng)
+    for clinic in clinics:
+        clinic._demo_hours = list(clinic.opening_hours.all())
+
+    def bar(total, label):
+        return progress_factory(total, label) if progress_factory else None
+
+    p = bar(patients, "patients")
+    n_patients = make_patients(rng, clinics, patients, p.update if p is not None else None)
+    if p is not None:
+        p.close()
+    owner = User.objects.get(email="owner@walkeasy.example")
+    a = bar(None, "appointments")
+    n_appts = make_appointments(rng, clinics, clinicians, types, weeks, created_by=owner,
+                                progress=a.update if a is not None else None)
+    if a is not None:
+        a.close()
+    return DemoSummary(len(clinics), len(clinicians), n_patients, n_appts, logins)

@@ -1,0 +1,48 @@
+"""The left menu: what each role may use. Apps add their items here; the menu shows an item only
+when its URL exists and the user holds its permission."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None = None  # None: every signed-in user
+    admin_only: bool = False
+    badge: Callable | None = None  # badge(request) -> int | None, e.g. unread SMS replies
+    section: str = ""  # url namespace prefix that marks the item active
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Today", "home", section="home"),
+    NavItem("Book", "scheduling:book", "scheduling.view_appointment", section="scheduling"),
+    NavItem("Patients", "patients:list", "patients.view_patient", section="patients"),
+    NavItem("Invoices", "billing:list", "billing.view_invoice", section="billing"),
+    NavItem("SMS", "messaging:inbox", "messaging.view_smsmessage", section="messaging"),
+    NavItem("Reports", "reports:index", "reports.view_reports", section="reports"),
+    NavItem("Settings", "settings:index", admin_only=True, section="settings"),
+]
+
+
+def items_for(request) -> list[dict]:
+    user = request.user
+    match = getattr(request, "resolver_match", None)
+    current = match.namespace if match and match.namespace else (match.url_name if match else "")
+    out = []
+    for item in NAV_ITEMS:
+        if item.admin_only and not user.is_admin:
+            continue
+        if item.permission and not user.has_perm(item.permission):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        badge = item.badge(request) if item.badge else None
+        out.append({"label": item.label, "url": url, "badge": badge,
+                    "active": current == item.section})
+    return out

@@ -1,0 +1,58 @@
+"""An anonymous visitor reaches nothing but the login page (and the health probes)."""
+
+import re
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+SAMPLE = {"uuid": str(uuid.uuid4()), "int": "1", "slug": "x", "str": "x", "path": "x"}
+PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/password-reset/", "/accounts/reset/",
+                   "/healthz", "/readyz", "/admin/login/", "/accounts/logout/", "/static/")
+# Endpoints that authenticate their callers by a signature or a secret token, not a login.
+CALLBACK_PREFIXES = ("/xero/webhook", "/xero/callback", "/sms/callback", "/sms/inbound",
+                     "/sms/receipt", "/messaging/callback", "/fake-")
+
+
+def _concrete(pattern) -> str:
+    """Turn a URL pattern into a URL by filling each converter with a sample value."""
+    route = str(pattern.pattern)
+
+    def fill(match):
+        kind, name = match.group(1) or "str", match.group(2)
+        return ".json" if name == "format" else SAMPLE.get(kind, "1")
+
+    route = re.sub(r"<(?:(\w+):)?(\w+)>", fill, route)
+    return route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")
+
+
+def walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from walk(p.url_patterns, prefix + _concrete(p))
+        elif isinstance(p, URLPattern):
+            url = "/" + prefix + _concrete(p)
+            if "(?P" in url or "[" in url:
+                continue  # regex routes from the admin/DRF format suffixes
+            yield url
+
+
+ALL_URLS = sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_the_walk_finds_the_main_screens():
+    for url in ("/patients/", "/book/", "/api/v1/patients/", "/admin/"):
+        assert url in ALL_URLS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ALL_URLS)
+def test_anonymous_visitor_is_sent_to_login_or_refused(client, url):
+    if url.startswith(PUBLIC_PREFIXES) or url.startswith(CALLBACK_PREFIXES):
+        pytest.skip("public by design")
+    response = client.get(url)
+    if url.startswith("/api/"):
+        assert response.status_code in (401, 403), url
+    else:
+        assert response.status_code == 302, (url, response.status_code)
+        assert "/login/" in response["Location"], (url, response["Location"])

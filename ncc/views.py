@@ -1,0 +1,36 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def home(request):
+    """Staff land on today's appointment book for their clinic."""
+    return redirect("scheduling:book")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """The process is up (Cloud Run liveness)."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request):
+    """The database answers and every migration is applied (Cloud Run startup/readiness)."""
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # noqa: BLE001 - any database failure means "not ready"
+        return JsonResponse({"status": "unavailable", "error": exc.__class__.__name__}, status=503)
+    if pending:
+        return JsonResponse({"status": "migrations pending", "pending": len(pending)}, status=503)
+    return JsonResponse({"status": "ready"})

@@ -1,0 +1,49 @@
+from django.db import transaction
+from rest_framework import serializers, viewsets
+
+from ncc.phones import to_mobile_e164
+
+from . import services
+from .forms import PATIENT_FIELDS
+from .models import Patient
+from .queries import search_patients
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    mobile = serializers.CharField(required=False, allow_blank=True, max_length=24,
+                                   help_text="Any Australian format; stored as E.164.")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "number", *PATIENT_FIELDS, "sms_opted_out_at", "archived",
+                  "created_at", "updated_at"]
+        read_only_fields = ["id", "number", "sms_opted_out_at", "created_at", "updated_at"]
+
+    def validate_mobile(self, value):
+        return to_mobile_e164(value)
+
+    def create(self, validated_data):
+        return services.create_patient(actor=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return services.update_patient(instance, actor=self.context["request"].user,
+                                       **validated_data)
+
+
+class PatientViewSet(viewsets.ModelViewSet):
+    """Patients. `?q=` searches like the search box: name parts, mobile digits, email, DOB."""
+
+    queryset = Patient.objects.select_related("home_clinic").order_by("last_name", "first_name")
+    serializer_class = PatientSerializer
+    filterset_fields = ["home_clinic", "archived", "date_of_birth"]
+    ordering_fields = ["last_name", "first_name", "number", "date_of_birth", "created_at"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]  # archive, not delete
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        q = self.request.query_params.get("q", "").strip()
+        return search_patients(q, qs) if q else qs
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        serializer.save()

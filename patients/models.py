@@ -1,0 +1,137 @@
+import uuid
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from clinics.models import STATE_CHOICES
+from ncc.phones import display as display_phone
+from ncc.phones import validate_e164
+
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def validate_birth_date(value: date) -> None:
+    from django.utils import timezone
+
+    if value > timezone.localdate():
+        raise ValidationError("Date of birth cannot be in the future.", code="dob_future")
+    if value < EARLIEST_BIRTH_DATE:
+        raise ValidationError("Date of birth must be in 1900 or later.", code="dob_too_early")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+    UNSPECIFIED = "unspecified", "Not stated"
+
+
+class Patient(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.PositiveIntegerField(
+        unique=True, editable=False, help_text="Short number staff can read out over the phone."
+    )
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField(validators=[validate_birth_date])
+    sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    email = models.EmailField(blank=True)
+    mobile = models.CharField(
+        max_length=16, blank=True, validators=[validate_e164], help_text="Stored in E.164."
+    )
+    address_line = models.CharField("street address", max_length=200, blank=True)
+    suburb = models.CharField(max_length=80, blank=True)
+    state = models.CharField(max_length=3, choices=STATE_CHOICES, blank=True)
+    postcode = models.CharField(
+        max_length=4, blank=True, validators=[RegexValidator(r"^\d{4}$", "Four digits.")]
+    )
+    alerts = models.TextField(
+        blank=True, help_text="Shown in red on the book and the patient page, e.g. 'Diabetic'."
+    )
+    notes = models.TextField(blank=True)
+    home_clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="patients"
+    )
+    sms_consent = models.BooleanField("agrees to SMS", default=True)
+    sms_opted_out_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the patient replied STOP; no SMS after this."
+    )
+    archived = models.BooleanField(default=False)
+    # Lower-cased names, email and phone digits in one column, so one trigram index serves the
+    # search box (PostgreSQL: GIN gin_trgm_ops, see migration 0002).
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+            models.Index(fields=["mobile"], name="patient_mobile_idx"),
+            models.Index(fields=["home_clinic", "archived"], name="patient_clinic_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_of_birth__gte=EARLIEST_BIRTH_DATE), name="patient_dob_after_1900"
+            ),
+            models.CheckConstraint(
+                condition=Q(mobile="") | Q(mobile__regex=r"^\+[1-9][0-9]{6,14}$"),
+                name="patient_mobile_e164",
+            ),
+            models.CheckConstraint(condition=~Q(first_name=""), name="patient_first_name_set"),
+            models.CheckConstraint(condition=~Q(last_name=""), name="patient_last_name_set"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} (#{self.number})"
+
+    def get_absolute_url(self):
+        return reverse("patients:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def display_name(self) -> str:
+        """'John (Jack) Smith' when a preferred name is set."""
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.first_name} ({self.preferred_name}) {self.last_name}"
+        return self.full_name
+
+    @property
+    def called(self) -> str:
+        return self.preferred_name or self.first_name
+
+    @property
+    def mobile_display(self) -> str:
+        return display_phone(self.mobile)
+
+    @property
+    def can_receive_sms(self) -> bool:
+        return bool(self.mobile) and self.sms_consent and self.sms_opted_out_at is None
+
+    def age_on(self, day: date) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    def build_search_text(self) -> str:
+        parts = [self.first_name, self.last_name, self.preferred_name, self.email]
+        if self.mobile:
+            digits = self.mobile.lstrip("+")
+            parts.append(digits)
+            if self.mobile.startswith("+61"):
+                parts.append("0" + self.mobile[3:])
+        return " ".join(p.lower() for p in parts if p)
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_text", "updated_at"}
+        super().save(*args, **kwargs)

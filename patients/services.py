@@ -1,0 +1,51 @@
+"""Every write to a patient goes through here: numbers allocated, audit rows written."""
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from audit.models import AuditEvent
+from audit.services import changed_fields, record
+from ncc.models import NumberSequence
+
+from .models import Patient
+
+PATIENT_NUMBER_SEQUENCE = "patient"
+FIRST_PATIENT_NUMBER = 10001
+
+AUDITED_FIELDS = [
+    "first_name", "last_name", "preferred_name", "date_of_birth", "sex", "email", "mobile",
+    "address_line", "suburb", "state", "postcode", "alerts", "notes", "home_clinic",
+    "sms_consent", "archived",
+]
+
+
+def allocate_patient_number() -> int:
+    return NumberSequence.next_value(PATIENT_NUMBER_SEQUENCE, start=FIRST_PATIENT_NUMBER)
+
+
+@transaction.atomic
+def create_patient(*, actor, **fields) -> Patient:
+    patient = Patient(**fields)
+    patient.number = allocate_patient_number()
+    patient.full_clean()
+    patient.save()
+    record(actor, AuditEvent.Action.CREATE, patient, f"Created patient {patient.full_name}")
+    return patient
+
+
+@transaction.atomic
+def update_patient(patient: Patient, *, actor, **fields) -> Patient:
+    before = model_to_dict(patient, fields=AUDITED_FIELDS)
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    patient.full_clean()
+    patient.save()
+    changes = changed_fields(before, model_to_dict(patient, fields=AUDITED_FIELDS))
+    if changes:
+        action = AuditEvent.Action.ARCHIVE if "archived" in changes else AuditEvent.Action.UPDATE
+        record(actor, action, patient, f"Changed {', '.join(sorted(changes))}", changes)
+    return patient
+
+
+def set_archived(patient: Patient, archived: bool, *, actor) -> Patient:
+    return update_patient(patient, actor=actor, archived=archived)

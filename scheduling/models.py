@@ -1,0 +1,103 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from clinics.models import colour_validator
+
+
+class AppointmentType(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        "default duration (minutes)", validators=[MinValueValidator(5)]
+    )
+    price = models.DecimalField(
+        max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="AUD, including GST where GST applies.",
+    )
+    colour = models.CharField(max_length=7, default="#60a5fa", validators=[colour_validator])
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gte=5),
+                                   name="appointment_type_duration_min_5"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="appointment_type_price_nonneg"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CONFIRMED = "confirmed", "Confirmed"
+    ARRIVED = "arrived", "Arrived"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+class Appointment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="appointments"
+    )
+    clinician = models.ForeignKey(
+        "clinics.Clinician", on_delete=models.PROTECT, related_name="appointments"
+    )
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT,
+                               related_name="appointments")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="appointments"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    reason = models.CharField("reason for visit", max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    cancellation_reason = models.CharField(max_length=200, blank=True)
+    is_paid = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["clinic", "starts_at"], name="appt_clinic_start_idx"),
+            models.Index(fields=["clinician", "starts_at"], name="appt_clinician_start_idx"),
+            models.Index(fields=["patient", "starts_at"], name="appt_patient_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")),
+                                   name="appointment_ends_after_start"),
+            models.CheckConstraint(
+                condition=~Q(status=AppointmentStatus.CANCELLED) | ~Q(cancellation_reason=""),
+                name="appointment_cancel_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient.full_name} {self.starts_at:%Y-%m-%d %H:%M} with {self.clinician}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == AppointmentStatus.CANCELLED
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.clinic.tz)
+
+    @property
+    def local_ends_at(self):
+        return self.ends_at.astimezone(self.clinic.tz)
