@@ -46,3 +46,34 @@ def items_for(request) -> list[dict]:
         out.append({"label": item.label, "url": url, "badge": badge,
                     "active": current == item.section})
     return out
+
+
+# Extension points for apps that must not be imported by the core (xero, messaging, billing).
+# Each app appends in its AppConfig.ready(); the core templates render whatever is registered.
+
+@dataclass(frozen=True)
+class SettingsSection:
+    """A card on the Settings page (admins only), e.g. Xero connection, SMS."""
+
+    title: str
+    url_name: str
+    description: str
+
+
+SETTINGS_SECTIONS: list[SettingsSection] = []
+
+# Templates included in the right-hand column of the patient page, rendered with the page's
+# context (patient, request, perms). E.g. "xero/_patient_panel.html", "messaging/_patient_sms.html".
+PATIENT_PANELS: list[str] = []
+
+# Functions (patients: list[Patient]) -> {patient_pk: [(label, css_class), ...]} that add badges
+# beside names in the patients list (e.g. "Xero" when synced). One query per function per page.
+PATIENT_LIST_BADGES: list[Callable] = []
+
+
+def patient_badges(patients) -> dict:
+    badges: dict = {}
+    for fn in PATIENT_LIST_BADGES:
+        for pk, items in fn(patients).items():
+            badges.setdefault(pk, []).extend(items)
+    return badges

@@ -1,10 +1,14 @@
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .navigation import SETTINGS_SECTIONS
 
 
 def home(request):
@@ -34,3 +38,12 @@ def readyz(request):
     if pending:
         return JsonResponse({"status": "migrations pending", "pending": len(pending)}, status=503)
     return JsonResponse({"status": "ready"})
+
+
+def settings_index(request):
+    """Practice settings: admins only; apps add their own sections (Xero, SMS)."""
+    if not request.user.is_admin:
+        raise PermissionDenied
+    sections = [{"title": s.title, "url": reverse(s.url_name), "description": s.description}
+                for s in SETTINGS_SECTIONS]
+    return render(request, "ncc/settings_index.html", {"sections": sections})

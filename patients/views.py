@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import record
+from ncc.navigation import PATIENT_PANELS, patient_badges
 
 from . import services
 from .forms import PatientFilterForm, PatientForm
@@ -38,6 +39,9 @@ def patient_list(request):
     page = Paginator(qs.order_by("last_name", "first_name", "number"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    badges = patient_badges(page.object_list)
+    for patient in page.object_list:
+        patient.list_badges = badges.get(patient.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "q": q, "query": query.urlencode()}
@@ -109,7 +113,8 @@ def patient_detail(request, pk):
                 .exclude(status="cancelled").order_by("starts_at")[:3]]
     return render(request, "patients/detail.html",
                   {"patient": patient, "history": history, "upcoming": upcoming,
-                   "patient_age": patient.age_on(timezone.localdate())})
+                   "patient_age": patient.age_on(timezone.localdate()),
+                   "patient_panels": PATIENT_PANELS})
 
 
 @require_POST
