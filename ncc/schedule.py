@@ -1,0 +1,12 @@
+"""The periodic schedule: (task dotted path, interval in seconds).
+
+`manage.py run_scheduler` enqueues each task when it falls due (see ncc/scheduler.py). Each entry
+must name a `django.tasks` task that takes no arguments and is idempotent: the scheduler never
+enqueues one entry twice for the same due time, even with two schedulers running, but a sweep that
+runs late or after a failed run must still do the right thing. Apps append their line here.
+"""
+
+SCHEDULE: list[tuple[str, int]] = [
+    ("ncc.tasks.heartbeat", 300),
+    ("ncc.tasks.prune_finished_task_results", 86400),
+]
