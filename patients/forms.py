@@ -35,6 +35,7 @@ class PatientForm(forms.ModelForm):
         error_messages = {
             "date_of_birth": {"invalid": "Enter the date of birth as a date, e.g. 12/03/1980."},
             "email": {"invalid": "Enter an email address such as name@example.com."},
+            "postcode": {"max_length": "An Australian postcode has four digits."},
         }
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from django.forms.models import model_to_dict
 from audit.models import AuditEvent
 from audit.services import changed_fields, record
 from ncc.models import NumberSequence
+from ncc.phones import to_mobile_e164
 
 from .models import Patient
 
@@ -23,9 +24,16 @@ def allocate_patient_number() -> int:
     return NumberSequence.next_value(PATIENT_NUMBER_SEQUENCE, start=FIRST_PATIENT_NUMBER)
 
 
+def _normalise(fields: dict) -> dict:
+    # Mobiles arrive typed any way (forms, API, CSV import); the row holds E.164.
+    if fields.get("mobile"):
+        fields["mobile"] = to_mobile_e164(fields["mobile"])
+    return fields
+
+
 @transaction.atomic
 def create_patient(*, actor, **fields) -> Patient:
-    patient = Patient(**fields)
+    patient = Patient(**_normalise(fields))
     patient.number = allocate_patient_number()
     patient.full_clean()
     patient.save()
@@ -35,8 +43,10 @@ def create_patient(*, actor, **fields) -> Patient:
 
 @transaction.atomic
 def update_patient(patient: Patient, *, actor, **fields) -> Patient:
-    before = model_to_dict(patient, fields=AUDITED_FIELDS)
-    for name, value in fields.items():
+    # The caller's instance may already carry the new values (a ModelForm writes them on
+    # validation), so "before" comes from the database.
+    before = model_to_dict(Patient.objects.get(pk=patient.pk), fields=AUDITED_FIELDS)
+    for name, value in _normalise(fields).items():
         setattr(patient, name, value)
     patient.full_clean()
     patient.save()
