@@ -35,3 +35,25 @@ class NumberSequence(models.Model):
             seq.last_value += count
             seq.save(update_fields=["last_value"])
             return range(first, first + count)
+
+
+class ScheduledTask(models.Model):
+    """One line of ncc/schedule.py as the scheduler sees it: when the task is next due.
+
+    A scheduler claims a due run with a conditional UPDATE on `next_run_at` (only the scheduler
+    that still sees the old value moves it on), and enqueues the task in the same transaction, so
+    two schedulers never enqueue the same run twice and a failed enqueue leaves the run due.
+    """
+
+    task_path = models.CharField(max_length=200, primary_key=True)
+    interval_seconds = models.PositiveIntegerField()
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_result_id = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["next_run_at"]
+
+    def __str__(self):
+        return f"{self.task_path} every {self.interval_seconds}s, next {self.next_run_at:%Y-%m-%d %H:%M:%S}"
