@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ncc.health.ProbeMiddleware",  # answers /healthz and /readyz before host checks and redirects
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": env.str("NCC_TEST_DB", default=str(VAR_DIR / "test.sqlite3"))
     }
 else:
+    # Cloud SQL's Unix socket written as a URL host: postgres://ncc:PW@%2Fcloudsql%2FPROJECT%3AREGION%3AINSTANCE/ncc
+    if DATABASES["default"].get("HOST", "").startswith("%2F"):
+        from urllib.parse import unquote
+
+        DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -193,19 +199,46 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# Production hardening: on whenever DEBUG is off.
+# Production hardening: on whenever DEBUG is off (Cloud Run, the CI smoke test). Every value can
+# be set from the environment; secrets come from Secret Manager as environment variables.
 if not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    if SECRET_KEY.startswith("dev-only-insecure"):
+        raise ImproperlyConfigured("Set SECRET_KEY (long and random) when DEBUG is off.")
+    # Cloud Run's front end terminates TLS and says so in X-Forwarded-Proto; the container is
+    # reachable only through it, so the header can be trusted.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    USE_X_FORWARDED_HOST = True
+    USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # a working day
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+    # The site's own origin is trusted for CSRF even when a proxy rewrites the Host header.
+    if SITE_URL.startswith("https://") and SITE_URL.rstrip("/") not in CSRF_TRUSTED_ORIGINS:
+        CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, SITE_URL.rstrip("/")]
+
+# Error reporting: errors reach Cloud Error Reporting through the JSON logs (ncc/logging.py);
+# Sentry as well when SENTRY_DSN is set. No personal data is sent (patient records).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if not DEBUG else "development"),
+        release=env.str("K_REVISION", default="") or None,
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 LOGGING = {
     "version": 1,
@@ -221,7 +254,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Scanners send any Host header; a 400 is answered, not an error worth a report.
+        "django.security.DisallowedHost": {"level": "CRITICAL"},
+    },
 }
 
 # Encryption key for secrets at rest (OAuth tokens). Derived from SECRET_KEY when unset.
