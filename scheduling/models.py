@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from clinics.models import colour_validator
+from clinics.models import WEEKDAY_CHOICES, colour_validator
 
 
 class AppointmentType(models.Model):
@@ -42,6 +42,14 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", "No-show"
 
 
+class EmailStatus(models.TextChoices):
+    NONE = "", "Not sent"
+    PENDING = "pending", "Sending"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
 class Appointment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(
@@ -68,6 +76,15 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The last confirmation email (booked, moved or cancelled): what happened to it, so staff
+    # can see that a patient without an email address was not told.
+    confirmation_email_status = models.CharField(
+        max_length=8, choices=EmailStatus.choices, default=EmailStatus.NONE, blank=True
+    )
+    confirmation_email_detail = models.CharField(max_length=200, blank=True)
+    confirmation_email_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every move or cancel: the SEQUENCE of the .ics so calendars replace the event.
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,3 +118,56 @@ class Appointment(models.Model):
     @property
     def local_ends_at(self):
         return self.ends_at.astimezone(self.clinic.tz)
+
+
+class WorkingHours(models.Model):
+    """When a clinician works at a clinic on a weekday, in the clinic's time zone.
+
+    A clinician with no rows at all works the opening hours of each of their clinics (so a new
+    clinician is bookable at once); once any row exists, only the rows count.
+    """
+
+    clinician = models.ForeignKey("clinics.Clinician", on_delete=models.CASCADE,
+                                  related_name="working_hours")
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE,
+                               related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAY_CHOICES)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["clinician", "clinic", "weekday", "starts"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.UniqueConstraint(fields=["clinician", "clinic", "weekday"],
+                                    name="working_hours_one_per_day"),
+            models.CheckConstraint(condition=Q(ends__gt=F("starts")),
+                                   name="working_hours_end_after_start"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="working_hours_weekday_range"),
+        ]
+
+    def __str__(self):
+        return (f"{self.clinician} at {self.clinic.short_name} {self.get_weekday_display()} "
+                f"{self.starts:%H:%M}-{self.ends:%H:%M}")
+
+
+class TimeOff(models.Model):
+    """A clinician away (leave, training): bookings inside it ask for confirmation."""
+
+    clinician = models.ForeignKey("clinics.Clinician", on_delete=models.CASCADE,
+                                  related_name="time_off")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        indexes = [models.Index(fields=["clinician", "starts_at"], name="timeoff_clinician_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")),
+                                   name="time_off_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.clinician} away {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%Y-%m-%d %H:%M}"
