@@ -34,9 +34,8 @@ def patient_list(request):
             qs = qs.filter(archived=False)
     else:
         qs = qs.filter(archived=False)
-    if q:
-        qs = search_patients(q, qs)
-    page = Paginator(qs.order_by("last_name", "first_name", "number"), PAGE_SIZE).get_page(
+    qs = search_patients(q, qs) if q else qs.order_by("last_name", "first_name", "number")
+    page = Paginator(qs, PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     badges = patient_badges(page.object_list)

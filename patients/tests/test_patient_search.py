@@ -75,3 +75,21 @@ def test_search_box_answers_htmx_with_just_the_results(mia_client, smiths):
     response = mia_client.get("/patients/", {"q": "smi"}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert "<html" not in body and "John" in body
+
+
+@pytest.mark.django_db
+def test_patients_page_query_count_does_not_grow_with_patients(mia_client, sydney_cbd):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as ctx:
+            assert mia_client.get("/patients/", {"q": "page"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(3):
+        testing.make_patient(sydney_cbd, f"A{i}", "Page", date(1980, 1, 1), mobile="")
+    few = queries_for_page()
+    for i in range(40):
+        testing.make_patient(sydney_cbd, f"B{i}", "Page", date(1981, 1, 1), mobile="")
+    assert queries_for_page() == few
