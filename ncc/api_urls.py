@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from billing.api import InvoiceViewSet, PaymentViewSet
 from clinics.api import ClinicianViewSet, ClinicViewSet
 from patients.api import PatientViewSet
 from scheduling.api import AppointmentTypeViewSet, AppointmentViewSet
@@ -10,5 +11,7 @@ router.register("clinicians", ClinicianViewSet)
 router.register("patients", PatientViewSet)
 router.register("appointment-types", AppointmentTypeViewSet)
 router.register("appointments", AppointmentViewSet)
+router.register("invoices", InvoiceViewSet)
+router.register("payments", PaymentViewSet)
 
 urlpatterns = router.urls

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "patients",
     "scheduling",
     "audit",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -266,3 +267,12 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 
 # Appointment book
 BOOK_SLOT_MINUTES = env.int("BOOK_SLOT_MINUTES", default=15)
+
+# Billing (invoices and payments; see .env.example)
+BILLING_DUE_DAYS = env.int("BILLING_DUE_DAYS", default=14)
+BILLING_DEFAULT_STATUS = env.str("BILLING_DEFAULT_STATUS", default="awaiting_payment")
+BILLING_DEFAULT_ACCOUNT_CODE = env.str("BILLING_DEFAULT_ACCOUNT_CODE", default="200")
+BILLING_DEFAULT_TAX_TYPE = env.str("BILLING_DEFAULT_TAX_TYPE", default="OUTPUT")
+BILLING_LINE_AMOUNTS = env.str("BILLING_LINE_AMOUNTS", default="inclusive")
+BILLING_TRACKING_CATEGORY = env.str("BILLING_TRACKING_CATEGORY", default="Clinic")
+BILLING_INVOICE_PREFIX = env.str("BILLING_INVOICE_PREFIX", default="INV-")

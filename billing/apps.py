@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = "Billing"
+
+    def ready(self):
+        from accounts.roles import CLINICIAN, RECEPTIONIST, register_role_permissions
+        from ncc.navigation import PATIENT_PANELS
+
+        view = ["billing.view_invoice", "billing.view_invoiceline", "billing.view_payment"]
+        # Reception takes the money; clinicians see what was billed but do not bill.
+        register_role_permissions(RECEPTIONIST, view + [
+            "billing.add_invoice", "billing.change_invoice",
+            "billing.add_invoiceline", "billing.change_invoiceline", "billing.delete_invoiceline",
+            "billing.add_payment",
+        ])
+        register_role_permissions(CLINICIAN, view)
+        if "billing/_patient_panel.html" not in PATIENT_PANELS:
+            PATIENT_PANELS.append("billing/_patient_panel.html")

@@ -1,0 +1,336 @@
+"""Every write to invoices and payments. Views, the API, admin actions and (later) the xero app call
+these; each takes ids, runs in one transaction, locks the rows it changes, and raises BillingError
+with a sentence fit for staff when a rule says no."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import dateformat, timezone
+
+from audit.models import AuditEvent
+from audit.services import record
+from ncc.models import NumberSequence
+from scheduling.models import Appointment, AppointmentStatus
+
+from . import gst
+from .errors import BillingError, NeedsConfirmation
+from .mappings import line_mapping_for, tracking_for
+from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
+
+INVOICE_SEQUENCE = "invoice"
+
+
+def _money(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def allocate_invoice_number() -> str:
+    """Our number, fixed before the invoice reaches anything outside NCC (Xero's InvoiceNumber)."""
+    value = NumberSequence.next_value(INVOICE_SEQUENCE)
+    return f"{settings.BILLING_INVOICE_PREFIX}{value:06d}"
+
+
+def _clinic_today(clinic) -> date:
+    return timezone.localdate(timezone=clinic.tz)
+
+
+def _recalculate(invoice: Invoice) -> None:
+    """Line amounts, GST and totals from the lines, rounded as Xero rounds them."""
+    lines = list(invoice.lines.all())
+    totals = gst.invoice_totals([(ln.quantity, ln.unit_amount, ln.tax_type) for ln in lines],
+                                invoice.line_amount_type)
+    for line, computed in zip(lines, totals.lines, strict=True):
+        line.line_amount = computed.line_amount
+        line.gst = computed.tax
+    InvoiceLine.objects.bulk_update(lines, ["line_amount", "gst"])
+    invoice.subtotal = totals.subtotal
+    invoice.gst = totals.gst
+    invoice.total = totals.total
+    invoice.amount_due = totals.total - invoice.amount_paid
+
+
+def _locked_invoice(invoice_id) -> Invoice:
+    try:
+        return Invoice.objects.select_for_update().get(pk=invoice_id)
+    except (Invoice.DoesNotExist, ValueError):
+        raise BillingError("That invoice does not exist.", code="not_found") from None
+
+
+def _set_status(invoice: Invoice, status: str) -> None:
+    if not invoice.can_become(status):
+        raise BillingError(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; it cannot "
+            f"become {InvoiceStatus(status).label.lower()}.", code="bad_transition")
+    invoice.status = status
+
+
+def invoice_for_appointment(appointment) -> Invoice | None:
+    """The live (not voided) invoice that bills this appointment, if any."""
+    return (Invoice.objects.filter(lines__appointment=appointment)
+            .exclude(status=InvoiceStatus.VOIDED).order_by("created_at").first())
+
+
+@transaction.atomic
+def create_invoice_for_appointment(appointment_id, *, actor=None, confirm: bool = False,
+                                   status: str | None = None) -> Invoice:
+    """Invoice one appointment with a line from its type's mapping.
+
+    A cancelled or no-show appointment is invoiced only when `confirm` is true (a no-show or
+    late-cancellation fee is real, but it should be a decision, not a slip).
+    """
+    try:
+        # The lock makes a second receptionist clicking "Create invoice" wait, then see ours.
+        appointment = Appointment.objects.select_for_update().get(pk=appointment_id)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise BillingError("That appointment does not exist.", code="not_found") from None
+    existing = invoice_for_appointment(appointment)
+    if existing is not None:
+        raise BillingError(f"This appointment is already on invoice {existing.number}.",
+                           code="already_invoiced", invoice=str(existing.pk),
+                           number=existing.number)
+    patient, clinic, kind = appointment.patient, appointment.clinic, appointment.appointment_type
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW) and not confirm:
+        what = "was cancelled" if appointment.is_cancelled else "was a no-show"
+        raise NeedsConfirmation(
+            f"{patient.full_name}'s appointment {what}. Confirm to invoice it as a fee.")
+    status = status or settings.BILLING_DEFAULT_STATUS
+    if status not in (InvoiceStatus.DRAFT, InvoiceStatus.AWAITING_PAYMENT):
+        raise BillingError("A new invoice is either a draft or awaiting payment.", field="status")
+
+    mapping = line_mapping_for(kind)  # may raise MissingMapping: no invoice beats a wrong one
+    tracking = tracking_for(clinic)
+    unit_amount = mapping.unit_amount if mapping.unit_amount is not None else kind.price
+    if unit_amount <= 0:
+        raise BillingError(f"The appointment type {kind.name} has no price; set its price before "
+                           "invoicing it.", code="no_price")
+    when = dateformat.format(appointment.local_starts_at, "D j M Y, g:i A")
+    description = f"{mapping.description or kind.name}, {when} with {appointment.clinician}"
+    if appointment.status == AppointmentStatus.NO_SHOW:
+        description = f"Non-attendance fee: {description}"
+    elif appointment.is_cancelled:
+        description = f"Cancellation fee: {description}"
+
+    issue_date = _clinic_today(clinic)
+    invoice = Invoice.objects.create(
+        number=allocate_invoice_number(), patient=patient, clinic=clinic, issue_date=issue_date,
+        due_date=issue_date + timedelta(days=settings.BILLING_DUE_DAYS), status=status,
+        line_amount_type=settings.BILLING_LINE_AMOUNTS, created_by=_user(actor),
+    )
+    InvoiceLine.objects.create(
+        invoice=invoice, position=1, appointment=appointment, description=description[:400],
+        quantity=Decimal("1"), unit_amount=unit_amount, account_code=mapping.account_code,
+        item_code=mapping.item_code, tax_type=mapping.tax_type,
+        tracking_category=tracking.category, tracking_option=tracking.option,
+    )
+    _recalculate(invoice)
+    invoice.save()
+    record(actor, AuditEvent.Action.CREATE, invoice,
+           f"Created invoice {invoice.number} for {patient.full_name} ({_money(invoice.total)})",
+           {"appointment": str(appointment.pk), "status": invoice.status})
+    return invoice
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def approve_invoice(invoice_id, *, actor=None) -> Invoice:
+    invoice = _locked_invoice(invoice_id)
+    _set_status(invoice, InvoiceStatus.AWAITING_PAYMENT)
+    if invoice.total <= 0:
+        raise BillingError("An invoice needs a total above $0.00 before it can be approved.",
+                           code="empty_invoice")
+    invoice.save(update_fields=["status", "updated_at"])
+    record(actor, AuditEvent.Action.UPDATE, invoice, f"Approved invoice {invoice.number}")
+    return invoice
+
+
+def _decimal(value, field: str, label: str) -> Decimal:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise BillingError(f"{label} must be a number.", field=field) from None
+    if not number.is_finite():
+        raise BillingError(f"{label} must be a number.", field=field)
+    return number
+
+
+@transaction.atomic
+def update_draft_lines(invoice_id, lines: list[dict], *, actor=None) -> Invoice:
+    """Replace a draft's lines. Each dict: description, quantity, unit_amount, account_code,
+    tax_type, optional tracking_category/tracking_option, and `id` to keep an existing line
+    (and its appointment); existing lines left out are removed."""
+    invoice = _locked_invoice(invoice_id)
+    if not invoice.is_draft:
+        raise BillingError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
+                           "only a draft's lines can be edited.", code="not_draft")
+    if not lines:
+        raise BillingError("An invoice needs at least one line.", code="no_lines")
+    existing = {line.pk: line for line in invoice.lines.all()}
+    keep, new = [], []
+    for position, data in enumerate(lines, start=1):
+        description = (data.get("description") or "").strip()
+        if not description:
+            raise BillingError("Each line needs a description.", field="description")
+        quantity = _decimal(data.get("quantity", 1), "quantity", "Quantity")
+        if quantity <= 0:
+            raise BillingError("Quantity must be more than zero.", field="quantity")
+        unit_amount = _decimal(data.get("unit_amount"), "unit_amount", "Unit amount")
+        if unit_amount.as_tuple().exponent < -4:
+            raise BillingError("Unit amount has at most four decimal places.", field="unit_amount")
+        tax_type = (data.get("tax_type") or "").strip()
+        if tax_type not in gst.TAX_RATES:
+            raise BillingError(f"Tax type {tax_type or '(blank)'} is not one NCC knows: use "
+                               f"{', '.join(gst.TAX_RATES)}.", field="tax_type")
+        account_code = (data.get("account_code") or "").strip()
+        if not account_code:
+            raise BillingError("Each line needs an account code.", field="account_code")
+        values = dict(position=position, description=description[:400], quantity=quantity,
+                      unit_amount=unit_amount, tax_type=tax_type, account_code=account_code,
+                      tracking_category=data.get("tracking_category", "") or "",
+                      tracking_option=data.get("tracking_option", "") or "")
+        line = existing.pop(data["id"], None) if data.get("id") else None
+        if line is None:
+            new.append(InvoiceLine(invoice=invoice, **values))
+        else:
+            for name, value in values.items():
+                setattr(line, name, value)
+            keep.append(line)
+    if existing:
+        InvoiceLine.objects.filter(pk__in=existing).delete()
+    InvoiceLine.objects.bulk_update(keep, ["position", "description", "quantity", "unit_amount",
+                                           "tax_type", "account_code", "tracking_category",
+                                           "tracking_option"])
+    InvoiceLine.objects.bulk_create(new)
+    _recalculate(invoice)
+    if invoice.total < 0:
+        raise BillingError("The lines add up to less than $0.00; an invoice cannot be negative.",
+                           code="negative_total")
+    invoice.save()
+    record(actor, AuditEvent.Action.UPDATE, invoice,
+           f"Edited the lines of {invoice.number} (now {_money(invoice.total)})")
+    return invoice
+
+
+@transaction.atomic
+def record_payment(invoice_id, *, amount, method: str, paid_on: date | None = None,
+                   reference: str = "", actor=None) -> Payment:
+    """Record money received. Paying the amount due in full marks the invoice paid and its
+    appointments paid."""
+    amount = _decimal(amount, "amount", "The amount")
+    if amount <= 0:
+        raise BillingError("The amount must be more than $0.00.", field="amount")
+    if amount.as_tuple().exponent < -2:
+        raise BillingError("The amount is in dollars and cents (two decimal places).",
+                           field="amount")
+    if method not in PaymentMethod.values:
+        raise BillingError("Choose how the payment was made: cash, card, bank transfer or Xero.",
+                           field="method")
+    invoice = _locked_invoice(invoice_id)
+    if invoice.is_draft:
+        raise BillingError(f"Invoice {invoice.number} is a draft; approve it before recording a "
+                           "payment.", code="not_approved")
+    if invoice.is_voided:
+        raise BillingError(f"Invoice {invoice.number} is voided; it takes no payments.",
+                           code="voided")
+    if invoice.status == InvoiceStatus.PAID:
+        raise BillingError(f"Invoice {invoice.number} is already paid in full.",
+                           code="already_paid")
+    if amount > invoice.amount_due:
+        raise BillingError(f"{_money(amount)} is more than the {_money(invoice.amount_due)} "
+                           f"still owing on {invoice.number}.", field="amount",
+                           code="overpayment")
+    today = _clinic_today(invoice.clinic)
+    paid_on = paid_on or today
+    if paid_on > today:
+        raise BillingError("A payment cannot be dated in the future.", field="date")
+    payment = Payment.objects.create(invoice=invoice, date=paid_on, amount=amount, method=method,
+                                     reference=(reference or "")[:100], recorded_by=_user(actor))
+    invoice.amount_paid += amount
+    invoice.amount_due = invoice.total - invoice.amount_paid
+    if invoice.amount_due == 0:
+        _set_status(invoice, InvoiceStatus.PAID)
+        invoice.paid_on = paid_on
+        # An update, not a save of the Appointment: scheduling owns that model's writes.
+        Appointment.objects.filter(pk__in=invoice.appointment_ids()).update(is_paid=True)
+    invoice.save(update_fields=["amount_paid", "amount_due", "status", "paid_on", "updated_at"])
+    record(actor, AuditEvent.Action.UPDATE, invoice,
+           f"Recorded {payment.get_method_display().lower()} payment of {_money(amount)} on "
+           f"{invoice.number}", {"payment": str(payment.pk), "amount_due": str(invoice.amount_due)})
+    return payment
+
+
+@transaction.atomic
+def void_invoice(invoice_id, *, actor=None, reason: str = "") -> Invoice:
+    invoice = _locked_invoice(invoice_id)
+    if invoice.is_voided:
+        raise BillingError(f"Invoice {invoice.number} is already voided.", code="already_voided")
+    if invoice.amount_paid > 0:
+        raise BillingError(
+            f"Invoice {invoice.number} has {_money(invoice.amount_paid)} paid against it; an "
+            "invoice with payments cannot be voided. Refund and credit it instead.",
+            code="has_payments")
+    _set_status(invoice, InvoiceStatus.VOIDED)
+    invoice.voided_at = timezone.now()
+    invoice.void_reason = (reason or "").strip()[:200]
+    invoice.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    record(actor, AuditEvent.Action.UPDATE, invoice,
+           f"Voided invoice {invoice.number}" + (f": {invoice.void_reason}"
+                                                  if invoice.void_reason else ""))
+    return invoice
+
+
+@dataclass
+class DayInvoicingResult:
+    appointment: Appointment
+    outcome: str  # invoiced | already_invoiced | skipped | failed
+    message: str
+    invoice: Invoice | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("invoiced", "already_invoiced")
+
+
+def appointments_of_day(clinic, day: date):
+    start = datetime.combine(day, time.min, tzinfo=clinic.tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=clinic.tz)
+    return (Appointment.objects.filter(clinic=clinic, starts_at__gte=start, starts_at__lt=end)
+            .select_related("patient", "clinician__user", "clinic", "appointment_type")
+            .order_by("starts_at"))
+
+
+def invoice_completed_appointments_for_day(clinic, day: date, *, actor=None,
+                                           status: str | None = None
+                                           ) -> list[DayInvoicingResult]:
+    """Invoice every completed appointment of a clinic's day, each in its own transaction, and
+    say for every appointment of that day what was done or why not. Running it twice invoices
+    nothing twice."""
+    results = []
+    for appointment in appointments_of_day(clinic, day):
+        if appointment.status != AppointmentStatus.COMPLETED:
+            if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+                message = (f"{appointment.get_status_display()}: not invoiced. If a fee applies, "
+                           "invoice it from the appointment.")
+            else:
+                message = f"Not completed yet ({appointment.get_status_display().lower()})."
+            results.append(DayInvoicingResult(appointment, "skipped", message))
+            continue
+        try:
+            invoice = create_invoice_for_appointment(appointment.pk, actor=actor, status=status)
+        except BillingError as exc:
+            if exc.code == "already_invoiced":
+                results.append(DayInvoicingResult(
+                    appointment, "already_invoiced", exc.message,
+                    invoice_for_appointment(appointment)))
+            else:
+                results.append(DayInvoicingResult(appointment, "failed", exc.message))
+            continue
+        results.append(DayInvoicingResult(
+            appointment, "invoiced", f"Invoiced on {invoice.number} ({_money(invoice.total)}).",
+            invoice))
+    return results

@@ -1,0 +1,24 @@
+from django import template
+
+from ..queries import invoices_for_patient, uninvoiced_completed_appointments, unpaid_total
+
+register = template.Library()
+
+
+@register.simple_tag
+def patient_billing(patient):
+    """What the patient page's billing panel shows: recent invoices, balance, what to invoice."""
+    invoices = invoices_for_patient(patient)
+    return {
+        "invoices": list(invoices[:8]),
+        "count": invoices.count(),
+        "balance": unpaid_total(invoices),
+        "uninvoiced": list(uninvoiced_completed_appointments(patient)[:5]),
+    }
+
+
+@register.filter
+def money(value):
+    if value is None or value == "":
+        return ""
+    return f"${value:,.2f}"

@@ -1,0 +1,256 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from audit.models import AuditEvent
+from audit.services import record
+from scheduling.models import Appointment
+
+from . import services
+from .errors import BillingError, NeedsConfirmation
+from .forms import DayInvoicingForm, InvoiceFilterForm, LineFormSet, PaymentForm, VoidForm
+from .models import Invoice, InvoiceStatus
+from .queries import live_invoices_by_appointment, unpaid_total
+
+PAGE_SIZE = 25
+
+
+def _filtered_invoices(form):
+    qs = Invoice.objects.select_related("patient", "clinic")
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    if q := data["q"].strip():
+        qs = qs.filter(Q(number__icontains=q) | Q(patient__first_name__icontains=q)
+                       | Q(patient__last_name__icontains=q))
+    if data["status"] == "unpaid":
+        qs = qs.filter(status=InvoiceStatus.AWAITING_PAYMENT)
+    elif data["status"]:
+        qs = qs.filter(status=data["status"])
+    if data["clinic"]:
+        qs = qs.filter(clinic=data["clinic"])
+    if data["date_from"]:
+        qs = qs.filter(issue_date__gte=data["date_from"])
+    if data["date_to"]:
+        qs = qs.filter(issue_date__lte=data["date_to"])
+    return qs
+
+
+@permission_required("billing.view_invoice", raise_exception=True)
+def invoice_list(request):
+    form = InvoiceFilterForm(request.GET or None)
+    invoices = _filtered_invoices(form).order_by("-issue_date", "-number")
+    if request.GET.get("export") == "csv":
+        return _csv(request, invoices)
+    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "unpaid": unpaid_total(invoices),
+               "query": query.urlencode()}
+    template = "billing/_results.html" if request.htmx else "billing/list.html"
+    return render(request, template, context)
+
+
+def _csv(request, invoices):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="invoices-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Number", "Issue date", "Due date", "Patient number", "Patient", "Clinic",
+                     "Status", "Subtotal", "GST", "Total", "Paid", "Due"])
+    count = 0
+    for inv in invoices.iterator(chunk_size=500):
+        count += 1
+        writer.writerow([inv.number, inv.issue_date.isoformat(), inv.due_date.isoformat(),
+                         inv.patient.number, inv.patient.full_name, inv.clinic.short_name,
+                         inv.get_status_display(), inv.subtotal, inv.gst, inv.total,
+                         inv.amount_paid, inv.amount_due])
+    record(request.user, AuditEvent.Action.EXPORT, request.user,
+           f"Exported {count} invoices to CSV")
+    return response
+
+
+def _detail_context(request, invoice, payment_form=None, void_form=None):
+    today = timezone.localdate(timezone=invoice.clinic.tz)
+    return {
+        "invoice": invoice,
+        "lines": invoice.lines.select_related("appointment").all(),
+        "payments": invoice.payments.select_related("recorded_by").all(),
+        "payment_form": payment_form or PaymentForm(
+            initial={"amount": invoice.amount_due, "date": today, "method": "card"}),
+        "void_form": void_form or VoidForm(),
+    }
+
+
+@permission_required("billing.view_invoice", raise_exception=True)
+def invoice_detail(request, pk):
+    invoice = get_object_or_404(Invoice.objects.select_related("patient", "clinic", "created_by"),
+                                pk=pk)
+    return render(request, "billing/detail.html", _detail_context(request, invoice))
+
+
+def _apply_error(form, exc: BillingError):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+@require_POST
+@permission_required("billing.add_payment", raise_exception=True)
+def record_payment(request, pk):
+    invoice = get_object_or_404(Invoice.objects.select_related("patient", "clinic"), pk=pk)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.record_payment(invoice.pk, amount=data["amount"],
+                                              method=data["method"], paid_on=data["date"],
+                                              reference=data["reference"], actor=request.user)
+        except BillingError as exc:
+            _apply_error(form, exc)
+        else:
+            invoice.refresh_from_db()
+            note = " Paid in full." if invoice.status == InvoiceStatus.PAID else ""
+            messages.success(request, f"Recorded {payment.get_method_display().lower()} payment "
+                                      f"of ${payment.amount:,.2f} on {invoice.number}.{note}")
+            return redirect(invoice)
+    return render(request, "billing/detail.html",
+                  _detail_context(request, invoice, payment_form=form), status=400)
+
+
+@require_POST
+@permission_required("billing.change_invoice", raise_exception=True)
+def approve_invoice(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    try:
+        services.approve_invoice(invoice.pk, actor=request.user)
+    except BillingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Approved {invoice.number}; it is awaiting payment.")
+    return redirect(invoice)
+
+
+@require_POST
+@permission_required("billing.change_invoice", raise_exception=True)
+def void_invoice(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    form = VoidForm(request.POST)
+    form.is_valid()
+    try:
+        services.void_invoice(invoice.pk, actor=request.user,
+                              reason=form.cleaned_data.get("reason", ""))
+    except BillingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Voided {invoice.number}. Its appointments can be invoiced "
+                                  "again.")
+    return redirect(invoice)
+
+
+@permission_required("billing.change_invoice", raise_exception=True)
+def edit_lines(request, pk):
+    invoice = get_object_or_404(Invoice.objects.select_related("patient", "clinic"), pk=pk)
+    if not invoice.is_draft:
+        messages.error(request, f"{invoice.number} is {invoice.get_status_display().lower()}; "
+                                "only a draft's lines can be edited.")
+        return redirect(invoice)
+    lines = list(invoice.lines.all())
+    initial = [{"id": ln.pk, "description": ln.description, "quantity": ln.quantity.normalize(),
+                "unit_amount": ln.unit_amount.normalize(), "account_code": ln.account_code,
+                "tax_type": ln.tax_type, "tracking_option": ln.tracking_option} for ln in lines]
+    formset = LineFormSet(request.POST or None, initial=initial, prefix="lines")
+    if request.method == "POST" and formset.is_valid():
+        by_id = {ln.pk: ln for ln in lines}
+        data = []
+        for form in formset.forms:
+            if not form.has_changed() and not form.cleaned_data.get("id"):
+                continue  # the empty extra row
+            if form.cleaned_data.get("DELETE"):
+                continue
+            row = dict(form.cleaned_data)
+            row.pop("DELETE", None)
+            old = by_id.get(row.get("id"))
+            row["tracking_category"] = old.tracking_category if old else (
+                lines[0].tracking_category if lines else "")
+            data.append(row)
+        try:
+            services.update_draft_lines(invoice.pk, data, actor=request.user)
+        except BillingError as exc:
+            formset._non_form_errors = formset.error_class([exc.message])
+        else:
+            messages.success(request, f"Saved the lines of {invoice.number}.")
+            return redirect(invoice)
+    return render(request, "billing/edit_lines.html", {"invoice": invoice, "formset": formset})
+
+
+def _redirect(request, url):
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_POST
+@permission_required("billing.add_invoice", raise_exception=True)
+def create_for_appointment(request):
+    """POST appointment=<id> [confirm=1]: invoice one appointment, then show the invoice."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "clinic", "clinician__user",
+                                           "appointment_type"),
+        pk=request.POST.get("appointment") or None)
+    confirm = request.POST.get("confirm") in ("1", "true", "yes", "on")
+    try:
+        invoice = services.create_invoice_for_appointment(appointment.pk, actor=request.user,
+                                                          confirm=confirm)
+    except NeedsConfirmation as exc:
+        return render(request, "billing/confirm_create.html",
+                      {"appointment": appointment, "message": exc.message,
+                       "next": request.POST.get("next", "")})
+    except BillingError as exc:
+        if exc.code == "already_invoiced":
+            messages.info(request, exc.message)
+            return _redirect(request, reverse("billing:detail", args=[exc.extra["invoice"]]))
+        messages.error(request, exc.message)
+        back = request.POST.get("next") or reverse("patients:detail", args=[appointment.patient_id])
+        return _redirect(request, back if back.startswith("/") else "/")
+    messages.success(request, f"Created invoice {invoice.number} for "
+                              f"{appointment.patient.full_name}.")
+    return _redirect(request, invoice.get_absolute_url())
+
+
+@permission_required("billing.add_invoice", raise_exception=True)
+def day_invoicing(request):
+    clinic = request.clinic
+    today = timezone.localdate(timezone=clinic.tz) if clinic else timezone.localdate()
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = DayInvoicingForm(data, initial={"day": today, "clinic": clinic})
+    results, appointments, invoiced = None, [], {}
+    chosen_clinic, day = clinic, today
+    if form.is_bound and form.is_valid():
+        chosen_clinic, day = form.cleaned_data["clinic"], form.cleaned_data["day"]
+    if request.method == "POST" and form.is_valid():
+        results = services.invoice_completed_appointments_for_day(chosen_clinic, day,
+                                                                  actor=request.user)
+        done = sum(1 for r in results if r.outcome == "invoiced")
+        failed = sum(1 for r in results if r.outcome == "failed")
+        msg = f"Created {done} invoice{'s' if done != 1 else ''}."
+        if failed:
+            msg += f" {failed} could not be invoiced: see why below."
+        (messages.warning if failed else messages.success)(request, msg)
+    elif chosen_clinic is not None:
+        appointments = list(services.appointments_of_day(chosen_clinic, day))
+        invoiced = live_invoices_by_appointment(a.pk for a in appointments)
+        for a in appointments:
+            a.live_invoice = invoiced.get(a.pk)
+    to_invoice = sum(1 for a in appointments
+                     if a.status == "completed" and a.live_invoice is None)
+    return render(request, "billing/day.html", {
+        "form": form, "results": results, "appointments": appointments, "day": day,
+        "chosen_clinic": chosen_clinic, "to_invoice": to_invoice,
+    })
