@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "patients",
     "scheduling",
     "audit",
+    "messaging",
     "billing",
 ]
 
@@ -276,3 +277,16 @@ BILLING_DEFAULT_TAX_TYPE = env.str("BILLING_DEFAULT_TAX_TYPE", default="OUTPUT")
 BILLING_LINE_AMOUNTS = env.str("BILLING_LINE_AMOUNTS", default="inclusive")
 BILLING_TRACKING_CATEGORY = env.str("BILLING_TRACKING_CATEGORY", default="Clinic")
 BILLING_INVOICE_PREFIX = env.str("BILLING_INVOICE_PREFIX", default="INV-")
+
+# SMS (messaging app; see .env.example). "console" prints messages; "smsbroadcast" sends them.
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
+SMSB_API_URL = env.str("SMSB_API_URL", default="https://api.smsbroadcast.com.au/api-adv.php")
+SMSB_USERNAME = env.str("SMSB_USERNAME", default="")
+SMSB_PASSWORD = env.str("SMSB_PASSWORD", default="")
+SMSB_TIMEOUT_SECONDS = env.float("SMSB_TIMEOUT_SECONDS", default=15.0)
+SMSB_CONNECT_TIMEOUT_SECONDS = env.float("SMSB_CONNECT_TIMEOUT_SECONDS", default=5.0)
+# Secret path segment of the delivery-receipt and inbound-reply URLs given to SMS Broadcast.
+from hashlib import sha256  # noqa: E402
+
+SMS_CALLBACK_TOKEN = env.str("SMS_CALLBACK_TOKEN", default="") or sha256(
+    f"sms-callback:{SECRET_KEY}".encode()).hexdigest()[:40]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("clinic/", include("clinics.urls")),
     path("patients/", include("patients.urls")),
     path("book/", include("scheduling.urls")),
+    path("sms/", include("messaging.urls")),
     path("invoices/", include("billing.urls")),
     path("settings/", include(([path("", views.settings_index, name="index")], "settings"))),
     path("admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+from .server import FakeSMSBroadcast
+
+__all__ = ["FakeSMSBroadcast"]

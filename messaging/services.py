@@ -1,0 +1,552 @@
+"""Every SMS write: sending, delivery, receipts, replies, reminders. Views, tasks and commands call
+these functions; they take ids or rows and raise SMSError with a sentence fit for staff."""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from clinics.models import Clinic
+from ncc.errors import DomainError
+from ncc.phones import to_e164
+from patients.models import Patient
+from scheduling.models import Appointment
+
+from . import segments
+from .models import (
+    ClinicSMSSettings,
+    Reminder,
+    ReminderRule,
+    SMSMessage,
+    SMSStatus,
+    SMSTemplate,
+)
+from .providers import Provider, TransportError, get_provider
+from .providers.smsbroadcast import gateway_number
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 30
+DISPATCH_CHUNK = 200
+REMINDABLE_STATUSES = ("booked", "confirmed")
+
+
+class SMSError(DomainError):
+    pass
+
+
+# Settings and templates --------------------------------------------------------------------------
+
+def settings_for(clinic: Clinic | None) -> ClinicSMSSettings:
+    """The clinic's SMS settings, or the defaults (unsaved) when it has none yet."""
+    if clinic is None:
+        return ClinicSMSSettings()
+    try:
+        return clinic.sms_settings
+    except ClinicSMSSettings.DoesNotExist:
+        return ClinicSMSSettings(clinic=clinic)
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def placeholders(*, patient: Patient | None = None, appointment: Appointment | None = None,
+                 clinic: Clinic | None = None) -> dict:
+    clinic = clinic or (appointment.clinic if appointment else None)
+    values = {}
+    if patient is not None:
+        values["first_name"] = patient.called
+    if clinic is not None:
+        values.update(clinic=f"Walk Easy {clinic.short_name}", address=clinic.short_address,
+                      clinic_phone=_local_phone(clinic.phone))
+    if appointment is not None:
+        local = appointment.starts_at.astimezone(appointment.clinic.tz)
+        values.update(date=f"{local:%a} {local.day} {local:%b}",
+                      time=local.strftime("%I:%M %p").lstrip("0").replace(":00 ", " "),
+                      clinician=appointment.clinician.user.first_name,
+                      type=appointment.appointment_type.name)
+    return values
+
+
+def _local_phone(e164: str) -> str:
+    if e164.startswith("+61") and len(e164) == 12:
+        return "0" + e164[3:]
+    return e164
+
+
+def render(body: str, **objects) -> str:
+    """Fill {first_name}, {clinic}, {clinician}, {date}, {time}, {address}, {clinic_phone}; an
+    unknown placeholder is left as written so staff see it in the preview."""
+    try:
+        return body.format_map(_Blank(placeholders(**objects)))
+    except (ValueError, IndexError):
+        return body  # a stray brace: send the text as written
+
+
+# Who may be texted ---------------------------------------------------------------------------------
+
+def refusal_reason(patient: Patient) -> str | None:
+    """Why this patient cannot be texted, as a sentence, or None."""
+    if patient.sms_opted_out_at is not None:
+        return (f"{patient.full_name} replied STOP on "
+                f"{timezone.localtime(patient.sms_opted_out_at):%d %b %Y} and gets no SMS.")
+    if not patient.sms_consent:
+        return f"{patient.full_name} has not agreed to receive SMS."
+    if not patient.mobile:
+        return f"{patient.full_name} has no mobile number on file."
+    try:
+        gateway_number(patient.mobile)
+    except ValueError:
+        return (f"{patient.mobile_display} is not an Australian mobile number, so it cannot be "
+                f"texted.")
+    return None
+
+
+@dataclass(frozen=True)
+class Check:
+    body: str
+    count: segments.SegmentCount
+    limit: int
+
+
+def check_body(body: str, clinic: Clinic | None) -> Check:
+    body = (body or "").strip()
+    if not body:
+        raise SMSError("Write a message first.", field="body")
+    limit = settings_for(clinic).segment_limit
+    count = segments.count(body)
+    if count.segments > limit:
+        extra = ""
+        if count.encoding == "UCS-2":
+            odd = "".join(segments.non_gsm_characters(body)[:5])
+            extra = f" It contains {odd}, which makes every part hold only 67 characters."
+        raise SMSError(
+            f"This message needs {count.segments} SMS parts ({count.units} characters); the "
+            f"clinic allows {limit}. Shorten it.{extra}", field="body", code="too_long")
+    return Check(body, count, limit)
+
+
+# Sending -------------------------------------------------------------------------------------------
+
+def send_sms(*, patient: Patient, body: str, actor=None, clinic: Clinic | None = None,
+             appointment: Appointment | None = None,
+             kind: str = SMSMessage.Kind.MANUAL) -> SMSMessage:
+    """Write the message row (queued) and send it in the background once the row is committed."""
+    reason = refusal_reason(patient)
+    if reason:
+        raise SMSError(reason, code="cannot_text")
+    clinic = clinic or (appointment.clinic if appointment else patient.home_clinic)
+    sms_settings = settings_for(clinic)
+    if not sms_settings.enabled:
+        raise SMSError(f"SMS is switched off for {clinic.short_name}.", code="disabled")
+    checked = check_body(body, clinic)
+    message = SMSMessage.objects.create(
+        patient=patient, appointment=appointment, clinic=clinic, number=patient.mobile,
+        sender=sms_settings.from_value, body=checked.body, segments=checked.count.segments,
+        kind=kind, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _enqueue_delivery(message.pk)
+    return message
+
+
+def resend(message: SMSMessage, actor=None) -> SMSMessage:
+    """Staff decided to send again a message whose fate is unknown or that failed."""
+    if not message.can_resend:
+        raise SMSError("Only a message that failed, expired or whose outcome is unknown can be "
+                       "sent again, and only once.")
+    if message.patient is None:
+        raise SMSError("This message has no patient to send it to.")
+    new = send_sms(patient=message.patient, body=message.body, actor=actor, clinic=message.clinic,
+                   appointment=message.appointment, kind=message.kind)
+    SMSMessage.objects.filter(pk=new.pk).update(resend_of=message)
+    new.resend_of = message
+    return new
+
+
+def _enqueue_delivery(message_id) -> None:
+    from .tasks import deliver_message
+
+    transaction.on_commit(lambda: deliver_message.enqueue(str(message_id)))
+
+
+def _enqueue_dispatch() -> None:
+    from .tasks import dispatch_queued_messages
+
+    transaction.on_commit(lambda: dispatch_queued_messages.enqueue())
+
+
+def _claim(queryset) -> list[SMSMessage]:
+    """Move queued messages to `sending` and return them; a message is claimed by one worker."""
+    with transaction.atomic():
+        ids = list(queryset.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        if not ids:
+            return []
+        SMSMessage.objects.filter(pk__in=ids, status=SMSStatus.QUEUED).update(
+            status=SMSStatus.SENDING, attempts=F("attempts") + 1)
+    return list(SMSMessage.objects.filter(pk__in=ids, status=SMSStatus.SENDING)
+                .select_related("patient"))
+
+
+def _due_queued(now: datetime):
+    return SMSMessage.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        status=SMSStatus.QUEUED, direction=SMSMessage.Direction.OUTBOUND,
+    ).order_by("created_at")
+
+
+def deliver(message_id, provider: Provider | None = None) -> SMSMessage | None:
+    """Send one queued message now (the background task)."""
+    claimed = _claim(_due_queued(timezone.now()).filter(pk=message_id))
+    if not claimed:
+        return None
+    _send_claimed(claimed, provider or get_provider())
+    return SMSMessage.objects.get(pk=message_id)
+
+
+def dispatch_queued(provider: Provider | None = None, limit: int | None = None) -> dict:
+    """Send every queued message that is due, in chunks, one request per message."""
+    provider = provider or get_provider()
+    totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "gateway_seconds": 0.0}
+    done = 0
+    while limit is None or done < limit:
+        size = DISPATCH_CHUNK if limit is None else min(DISPATCH_CHUNK, limit - done)
+        batch = _claim(_due_queued(timezone.now())[:size])
+        if not batch:
+            break
+        stats = _send_claimed(batch, provider)
+        for key, value in stats.items():
+            totals[key] += value
+        done += len(batch)
+    return totals
+
+
+def _send_claimed(messages: list[SMSMessage], provider: Provider) -> dict:
+    import time
+
+    stats = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "gateway_seconds": 0.0}
+    for message in messages:
+        # A STOP may have arrived after the message was queued: check again right before sending.
+        if message.patient is not None:
+            reason = refusal_reason(message.patient)
+            if reason:
+                _finish(message, SMSStatus.FAILED, error=reason)
+                stats["failed"] += 1
+                continue
+        started = time.perf_counter()
+        try:
+            result = provider.send(to=message.number, body=message.body, sender=message.sender,
+                                   ref=message.ref, max_parts=max(message.segments, 1))
+        except TransportError as exc:
+            stats["gateway_seconds"] += time.perf_counter() - started
+            stats[_record_failure(message, exc)] += 1
+            continue
+        except ValueError:
+            stats["gateway_seconds"] += time.perf_counter() - started
+            _finish(message, SMSStatus.FAILED, error="The number is not an Australian mobile.")
+            stats["failed"] += 1
+            continue
+        stats["gateway_seconds"] += time.perf_counter() - started
+        # A delivery receipt may already have arrived (matched by our ref): keep its status.
+        SMSMessage.objects.filter(pk=message.pk).update(
+            status=Case(When(status=SMSStatus.SENDING, then=Value(SMSStatus.SENT)),
+                        default=F("status")),
+            gateway_ref=result.gateway_ref, sent_at=timezone.now(), error="",
+            next_attempt_at=None,
+        )
+        stats["sent"] += 1
+    return stats
+
+
+def _finish(message: SMSMessage, status: str, *, error: str = "") -> None:
+    SMSMessage.objects.filter(pk=message.pk, status=SMSStatus.SENDING).update(
+        status=status, error=error, next_attempt_at=None)
+
+
+def _record_failure(message: SMSMessage, exc: TransportError) -> str:
+    if exc.outcome_unknown:
+        # SMS Broadcast may have accepted it: never resend on our own. A receipt with our ref
+        # settles it; until then staff see "unknown" and may resend by hand.
+        _finish(message, SMSStatus.UNKNOWN,
+                error=f"{exc.message} It may or may not have been sent; it will not be resent "
+                      f"automatically.")
+        return "unknown"
+    if exc.permanent:
+        _finish(message, SMSStatus.FAILED, error=exc.message)
+        return "failed"
+    if message.attempts >= MAX_ATTEMPTS:
+        _finish(message, SMSStatus.FAILED,
+                error=f"{exc.message} Gave up after {message.attempts} attempts.")
+        return "failed"
+    delay = timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (message.attempts - 1))
+    retry_at = timezone.now() + delay
+    SMSMessage.objects.filter(pk=message.pk, status=SMSStatus.SENDING).update(
+        status=SMSStatus.QUEUED, error=f"{exc.message} Will try again.", next_attempt_at=retry_at)
+    _schedule_retry(message.pk, retry_at)
+    return "retry"
+
+
+def _schedule_retry(message_id, retry_at: datetime) -> None:
+    from .tasks import deliver_message
+
+    backend = deliver_message.get_backend()
+    if backend.supports_defer:
+        deliver_message.using(run_after=retry_at).enqueue(str(message_id))
+    # Otherwise the periodic sweep's dispatch picks it up once next_attempt_at has passed.
+
+
+# Delivery receipts and replies -------------------------------------------------------------------
+
+RECEIPT_STATUSES = {"delivered": SMSStatus.DELIVERED, "expired": SMSStatus.EXPIRED,
+                    "failed": SMSStatus.FAILED}
+RECEIPT_ERRORS = {
+    SMSStatus.EXPIRED: "Not delivered in time: the phone may be off or out of range.",
+    SMSStatus.FAILED: "The network could not deliver it: the number may be wrong or disconnected.",
+}
+SETTLEABLE = (SMSStatus.SENDING, SMSStatus.SENT, SMSStatus.UNKNOWN, SMSStatus.QUEUED)
+
+
+def record_receipt(*, ref: str = "", smsref: str = "", status: str = "", to: str = "") -> bool:
+    """Apply an SMS Broadcast status update; idempotent; unknown values are ignored."""
+    new_status = RECEIPT_STATUSES.get((status or "").strip().lower())
+    if new_status is None:
+        log.info("SMS receipt with unrecognised status %r ignored", status)
+        return False
+    outbound = SMSMessage.objects.filter(direction=SMSMessage.Direction.OUTBOUND)
+    message = None
+    if smsref:
+        message = outbound.filter(gateway_ref=smsref).first()
+    if message is None and ref:
+        message = outbound.filter(ref=ref).first()
+    if message is None:
+        log.info("SMS receipt for an unknown message (smsref %s) ignored", smsref)
+        return False
+    changes = {"status": new_status, "error": RECEIPT_ERRORS.get(new_status, "")}
+    if new_status == SMSStatus.DELIVERED:
+        changes["delivered_at"] = timezone.now()
+    if smsref and not message.gateway_ref:
+        changes["gateway_ref"] = smsref
+    if message.status == SMSStatus.UNKNOWN and not message.sent_at:
+        changes["sent_at"] = timezone.now()
+    updated = SMSMessage.objects.filter(pk=message.pk, status__in=SETTLEABLE).update(**changes)
+    return bool(updated)
+
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "OPTOUT", "OPT OUT", "CANCEL SMS"}
+YES_WORDS = {"Y", "YES", "YEP", "YEAH", "CONFIRM", "OK"}
+NO_WORDS = {"N", "NO", "NOPE"}
+
+
+def keyword(text: str) -> str:
+    return re.sub(r"[^A-Z ]", "", (text or "").upper()).strip()
+
+
+def record_inbound(*, from_number: str, message: str, ref: str = "", to: str = "") -> SMSMessage:
+    """Store a patient's reply in the conversation and act on Y, N and STOP."""
+    try:
+        number = to_e164(from_number)
+    except ValidationError:
+        number = from_number
+    if number and not number.startswith("+"):
+        number = "+" + number
+    digits = re.sub(r"\D", "", from_number or "")
+    if digits.startswith("614") and len(digits) == 11:
+        number = "+" + digits
+    outbound = SMSMessage.objects.filter(direction=SMSMessage.Direction.OUTBOUND)
+    original = outbound.filter(ref=ref).select_related("patient", "appointment").first() \
+        if ref else None
+    if original is None:
+        original = (outbound.filter(number=number).select_related("patient", "appointment")
+                    .order_by("-created_at").first())
+    patient = original.patient if original else None
+    if patient is None:
+        patient = Patient.objects.filter(mobile=number).order_by("archived", "-updated_at").first()
+    appointment = original.appointment if original else None
+    clinic = (original.clinic if original else None) or (patient.home_clinic if patient else None)
+
+    word = keyword(message)
+    action, read = SMSMessage.Action.NONE, False
+    now = timezone.now()
+    with transaction.atomic():
+        if word in STOP_WORDS and patient is not None:
+            Patient.objects.filter(pk=patient.pk, sms_opted_out_at__isnull=True).update(
+                sms_opted_out_at=now)
+            action, read = SMSMessage.Action.OPTED_OUT, True
+        elif word in YES_WORDS:
+            action, read = _confirm(appointment, now)
+        elif word in NO_WORDS:
+            action, read = _decline(appointment, now, settings_for(clinic))
+        inbound = SMSMessage.objects.create(
+            direction=SMSMessage.Direction.INBOUND, kind=SMSMessage.Kind.REPLY,
+            status=SMSStatus.RECEIVED, patient=patient, appointment=appointment, clinic=clinic,
+            number=number or from_number, sender=to, body=message or "", segments=0,
+            in_reply_to=original, action=action, read=read,
+        )
+    return inbound
+
+
+def _confirm(appointment: Appointment | None, now) -> tuple[str, bool]:
+    if appointment is None:
+        return SMSMessage.Action.NO_APPOINTMENT, False
+    # The status change is written here (not in scheduling) on purpose: only booked -> confirmed,
+    # only for an appointment still ahead, so a late Y never revives a cancelled booking.
+    changed = Appointment.objects.filter(pk=appointment.pk, status="booked",
+                                         starts_at__gt=now).update(status="confirmed",
+                                                                   updated_at=now)
+    if changed or Appointment.objects.filter(pk=appointment.pk, status="confirmed").exists():
+        return SMSMessage.Action.CONFIRMED, True
+    return SMSMessage.Action.NO_APPOINTMENT, False
+
+
+def _decline(appointment: Appointment | None, now, sms_settings) -> tuple[str, bool]:
+    if appointment is None:
+        return SMSMessage.Action.NO_APPOINTMENT, False
+    if sms_settings.no_reply_cancels:
+        changed = Appointment.objects.filter(
+            pk=appointment.pk, status__in=REMINDABLE_STATUSES, starts_at__gt=now,
+        ).update(status="cancelled", cancellation_reason="Patient replied N to the SMS reminder.",
+                 updated_at=now)
+        if changed:
+            return SMSMessage.Action.CANCELLED, False
+    return SMSMessage.Action.CALL_BACK, False
+
+
+def mark_read(message_ids, read: bool = True) -> int:
+    return SMSMessage.objects.filter(pk__in=message_ids,
+                                     direction=SMSMessage.Direction.INBOUND).update(read=read)
+
+
+def unread_count() -> int:
+    return SMSMessage.objects.filter(direction=SMSMessage.Direction.INBOUND, read=False).count()
+
+
+# Reminders ---------------------------------------------------------------------------------------
+
+def _window_end(rule: ReminderRule, local_now: datetime) -> datetime:
+    """Appointments starting before this instant are due for this rule's reminder now."""
+    if rule.kind == ReminderRule.Kind.HOURS_BEFORE:
+        return local_now + timedelta(hours=rule.hours_before)
+    # "The day before at HH:MM": at or after HH:MM today, tomorrow's appointments are due.
+    days = 2 if local_now.time() >= rule.send_at else 1
+    end_day = local_now.date() + timedelta(days=days)
+    return datetime.combine(end_day, datetime.min.time(), tzinfo=local_now.tzinfo)
+
+
+def _quiet(sms_settings: ClinicSMSSettings, local_now: datetime) -> bool:
+    t = local_now.time()
+    start, end = sms_settings.quiet_from, sms_settings.quiet_until
+    if start <= end:
+        return start <= t < end
+    return t >= start or t < end
+
+
+def queue_due_reminders(now: datetime | None = None) -> int:
+    """Write a queued message and a Reminder row for every appointment whose reminder is due.
+
+    Idempotent: an appointment already reminded for its current start time is skipped, and the
+    unique (appointment, rule, starts_at) constraint backs that up when two sweeps overlap. The
+    number of queries depends on the number of rules, not on the number of reminders."""
+    now = now or timezone.now()
+    rules = list(ReminderRule.objects.filter(active=True, clinic__active=True,
+                                             template__active=True)
+                 .select_related("clinic", "clinic__sms_settings", "template")
+                 .prefetch_related("excluded_types"))
+    total = 0
+    for rule in rules:
+        sms_settings = settings_for(rule.clinic)
+        if not sms_settings.enabled:
+            continue
+        local_now = now.astimezone(rule.clinic.tz)
+        if _quiet(sms_settings, local_now):
+            continue
+        try:
+            total += _queue_rule(rule, sms_settings, now, _window_end(rule, local_now))
+        except IntegrityError:
+            # Another sweep wrote the same reminders first; its rows stand, ours rolled back.
+            log.info("Reminder sweep for rule %s overlapped another sweep", rule.pk)
+    if total:
+        _enqueue_dispatch()
+    return total
+
+
+def _queue_rule(rule, sms_settings, now, window_end) -> int:
+    with transaction.atomic():
+        # One sweep per rule at a time (PostgreSQL row lock; SQLite locks the whole database).
+        ReminderRule.objects.select_for_update().filter(pk=rule.pk).exists()
+        already = Reminder.objects.filter(appointment=OuterRef("pk"), rule=rule,
+                                          starts_at=OuterRef("starts_at"))
+        due = (Appointment.objects
+               .filter(clinic=rule.clinic, status__in=REMINDABLE_STATUSES,
+                       starts_at__gt=now, starts_at__lt=window_end,
+                       patient__sms_consent=True, patient__sms_opted_out_at__isnull=True,
+                       patient__archived=False)
+               .exclude(patient__mobile="")
+               .exclude(appointment_type__in=[t.pk for t in rule.excluded_types.all()])
+               .exclude(Exists(already))
+               .select_related("patient", "clinician__user", "clinic", "appointment_type"))
+        messages, reminders = [], []
+        for appointment in due:
+            body = render(rule.template.body, patient=appointment.patient,
+                          appointment=appointment)
+            count = segments.count(body)
+            message = SMSMessage(
+                patient=appointment.patient, appointment=appointment, clinic=rule.clinic,
+                number=appointment.patient.mobile, sender=sms_settings.from_value, body=body,
+                segments=min(count.segments, 10), kind=SMSMessage.Kind.REMINDER,
+            )
+            if count.segments > sms_settings.segment_limit:
+                message.status = SMSStatus.FAILED
+                message.error = (f"The reminder needs {count.segments} SMS parts; the clinic "
+                                 f"allows {sms_settings.segment_limit}. Shorten the template.")
+            messages.append(message)
+            reminders.append(Reminder(appointment=appointment, rule=rule,
+                                      starts_at=appointment.starts_at, message=message))
+        if messages:
+            SMSMessage.objects.bulk_create(messages)
+            Reminder.objects.bulk_create(reminders)
+        return len(messages)
+
+
+def send_due_reminders(now: datetime | None = None, provider: Provider | None = None,
+                       dispatch: bool = True) -> dict:
+    """The sweep: queue due reminders, then send everything queued (in this process)."""
+    queued = queue_due_reminders(now)
+    stats = dispatch_queued(provider) if dispatch else {}
+    return {"queued": queued, **stats}
+
+
+# Balance -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Balance:
+    credits: int | None
+    error: str = ""
+
+
+def account_balance(provider: Provider | None = None) -> Balance:
+    try:
+        return Balance((provider or get_provider()).balance())
+    except TransportError as exc:
+        return Balance(None, exc.message)
+
+
+def default_template() -> SMSTemplate:
+    template, _ = SMSTemplate.objects.get_or_create(
+        name="Reminder (day before)",
+        defaults={"is_reminder": True, "body": (
+            "Hi {first_name}, reminder: {clinic}, {date} {time} with {clinician}. "
+            "Reply Y to confirm, N to cancel.")},
+    )
+    return template
+
+
+def callback_token() -> str:
+    return settings.SMS_CALLBACK_TOKEN
