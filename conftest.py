@@ -18,18 +18,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-dev-shm-usage"]
 
 
-@pytest.fixture(autouse=True)
-def _role_groups_for_transactional_tests(request):
-    """Transactional tests (browser, concurrency) end with a flush that empties auth_group; the
-    role Groups that migrations created must exist before the next such test makes its users."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
-        request.getfixturevalue("transactional_db")
-        from accounts.roles import sync_roles
-
-        sync_roles()
-
-
 @pytest.fixture
 def sydney_cbd(db):
     return testing.make_clinic("Sydney CBD", "Australia/Sydney")

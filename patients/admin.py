@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Patient
+from .models import Patient, PatientImport
 
 
 @admin.register(Patient)
@@ -12,3 +12,13 @@ class PatientAdmin(admin.ModelAdmin):
     readonly_fields = ["number", "created_at", "updated_at", "sms_opted_out_at"]
     list_select_related = ["home_clinic"]
     date_hierarchy = "created_at"
+
+
+@admin.register(PatientImport)
+class PatientImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "home_clinic", "status", "created", "created_by", "created_at"]
+    list_filter = ["status", "home_clinic"]
+    search_fields = ["file_name"]
+    exclude = ["content"]
+    readonly_fields = ["file_name", "home_clinic", "skip_duplicates", "status", "created",
+                       "skipped", "created_by", "created_at", "imported_at"]

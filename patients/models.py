@@ -76,6 +76,10 @@ class Patient(models.Model):
             models.Index(fields=["mobile"], name="patient_mobile_idx"),
             models.Index(fields=["home_clinic", "archived"], name="patient_clinic_idx"),
         ]
+        permissions = [
+            ("import_patients", "Can import patients from CSV"),
+            ("export_patients", "Can export patients to CSV"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_of_birth__gte=EARLIEST_BIRTH_DATE), name="patient_dob_after_1900"
@@ -135,3 +139,29 @@ class Patient(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_text", "updated_at"}
         super().save(*args, **kwargs)
+
+
+class PatientImport(models.Model):
+    """An uploaded CSV, kept from preview to import so the receptionist confirms what they saw."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Checked, not imported"
+        IMPORTED = "imported", "Imported"
+
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    home_clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    skip_duplicates = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"

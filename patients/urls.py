@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "patients"
 
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_create, name="create"),
+    path("import/", import_views.import_start, name="import"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/run/", import_views.import_run, name="import_run"),
+    path("import/<int:pk>/skipped.csv", import_views.import_skipped_csv, name="import_skipped"),
+    path("export.csv", import_views.export_csv, name="export"),
     path("duplicates/", views.duplicate_check, name="duplicate_check"),
     path("<uuid:pk>/", views.patient_detail, name="detail"),
     path("<uuid:pk>/edit/", views.patient_edit, name="edit"),

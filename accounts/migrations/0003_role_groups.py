@@ -6,9 +6,7 @@ from django.db import migrations
 def apply_roles(apps, schema_editor):
     # Permissions are normally created after migrate; create them now so the Groups can hold them.
     for app_config in global_apps.get_app_configs():
-        app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
     from accounts.roles import sync_roles
 
     sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
