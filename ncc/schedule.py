@@ -9,5 +9,6 @@ runs late or after a failed run must still do the right thing. Apps append their
 SCHEDULE: list[tuple[str, int]] = [
     ("ncc.tasks.heartbeat", 300),
     ("ncc.tasks.prune_finished_task_results", 86400),
+    ("xero.tasks.resume_paused_sync_jobs", 600),
     ("messaging.tasks.reminder_sweep", 300),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "patients",
     "scheduling",
     "audit",
+    "xero",
     "messaging",
     "billing",
 ]
@@ -290,3 +291,24 @@ from hashlib import sha256  # noqa: E402
 
 SMS_CALLBACK_TOKEN = env.str("SMS_CALLBACK_TOKEN", default="") or sha256(
     f"sms-callback:{SECRET_KEY}".encode()).hexdigest()[:40]
+
+# Xero (see .env.example). Base URLs point at Xero; tests and demos point them at the fake.
+XERO_CLIENT_ID = env.str("XERO_CLIENT_ID", default="")
+XERO_CLIENT_SECRET = env.str("XERO_CLIENT_SECRET", default="")
+XERO_REDIRECT_URI = env.str("XERO_REDIRECT_URI", default=f"{SITE_URL}/xero/callback/")
+# Granular scopes (apps created since 2 March 2026); a pre-2026 app may use accounting.transactions.
+XERO_SCOPES = env.str("XERO_SCOPES", default="openid profile email offline_access "
+                      "accounting.contacts accounting.invoices accounting.payments "
+                      "accounting.settings.read")
+XERO_LOGIN_URL = env.str("XERO_LOGIN_URL", default="https://login.xero.com")
+XERO_IDENTITY_URL = env.str("XERO_IDENTITY_URL", default="https://identity.xero.com")
+XERO_API_URL = env.str("XERO_API_URL", default="https://api.xero.com")
+XERO_TIMEOUT_SECONDS = env.float("XERO_TIMEOUT_SECONDS", default=30.0)
+XERO_BACKOFF_SECONDS = env.float("XERO_BACKOFF_SECONDS", default=1.0)
+XERO_MAX_ATTEMPTS = env.int("XERO_MAX_ATTEMPTS", default=5)
+XERO_MAX_RATE_WAITS = env.int("XERO_MAX_RATE_WAITS", default=20)
+XERO_MAX_IN_FLIGHT = env.int("XERO_MAX_IN_FLIGHT", default=5)
+XERO_MINUTE_LIMIT = env.int("XERO_MINUTE_LIMIT", default=60)
+XERO_PACING_MARGIN_SECONDS = env.float("XERO_PACING_MARGIN_SECONDS", default=0.5)
+XERO_CLOCK_SPEED = env.float("XERO_CLOCK_SPEED", default=1.0)  # >1 only against the fake
+XERO_CONTACT_NUMBER_PREFIX = env.str("XERO_CONTACT_NUMBER_PREFIX", default="P-")

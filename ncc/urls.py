@@ -14,6 +14,7 @@ urlpatterns = [
     path("book/", include("scheduling.urls")),
     path("sms/", include("messaging.urls")),
     path("invoices/", include("billing.urls")),
+    path("xero/", include("xero.urls")),
     path("settings/", include(([path("", views.settings_index, name="index")], "settings"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ncc.api_urls")),

@@ -1,0 +1,17 @@
+"""Background work (django.tasks): bulk contact sync and the sweep that resumes paused jobs."""
+
+from django.tasks import task
+
+
+@task
+def run_contact_sync_job(job_id: str) -> str:
+    from . import services
+
+    return services.run_sync_job(job_id).status
+
+
+@task
+def resume_paused_sync_jobs() -> int:
+    from . import services
+
+    return services.resume_paused_jobs()
