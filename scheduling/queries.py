@@ -125,7 +125,7 @@ def make_grid(spans: list[tuple[time, time]], now_local: datetime | None, days: 
     rows = []
     for m in range(start, end, step):
         h, mm = divmod(m, 60)
-        label = f"{h % 12 or 12}:{mm:02d}" + (" am" if h < 12 else " pm") if mm == 0 else f":{mm:02d}"
+        label = f"{h % 12 or 12} {'am' if h < 12 else 'pm'}" if mm == 0 else f":{mm:02d}"
         rows.append((m, label, mm == 0))
     ppm = ROW_PX / step
     grid = Grid(start, end, step, rows, int((end - start) * ppm), ppm)
@@ -180,7 +180,9 @@ def _place(grid: Grid, appointment: Appointment, tz) -> Block:
     appointment.local_start = s
     appointment.local_end = e
     appointment.minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
-    return Block(top, height, appointment=appointment)
+    block = Block(top, height, appointment=appointment)
+    block.span = (appointment.starts_at, appointment.ends_at)
+    return block
 
 
 def _lane_out(blocks: list[Block]) -> None:
@@ -188,8 +190,8 @@ def _lane_out(blocks: list[Block]) -> None:
     for b in blocks:
         b.lane, b.lanes = 0, 1
     active_end = []
-    for b in sorted(blocks, key=lambda b: b.top):
-        overlapping = [o for o in active_end if o.top + o.height > b.top]
+    for b in sorted(blocks, key=lambda b: b.span):
+        overlapping = [o for o in active_end if o.span[1] > b.span[0]]
         used = {o.lane for o in overlapping}
         lane = 0
         while lane in used:
