@@ -66,8 +66,10 @@ def _send_context(request, patient, form=None):
 def conversation(request, patient_pk):
     patient = get_object_or_404(Patient.objects.select_related("home_clinic"), pk=patient_pk)
     thread = _thread(patient)
+    # Reading the conversation reads its plain replies; an N that asks for a call stays in the
+    # inbox until someone marks it done.
     SMSMessage.objects.filter(patient=patient, direction=SMSMessage.Direction.INBOUND,
-                              read=False).update(read=True)
+                              read=False, action="").update(read=True)
     if request.htmx and request.GET.get("part") == "thread":
         return render(request, "messaging/_thread.html",
                       {"thread": thread, "patient": patient,
