@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -220,12 +220,11 @@ def changed_patients():
         | Q(updated_at__gt=F("xero_link__synced_at")))
 
 
-def _shared_names(patients: list[Patient]) -> set[str]:
-    """Lower-cased full names that more than one of our patients has."""
-    names = {p.full_name.lower() for p in patients}
+def _shared_names() -> set[str]:
+    """Lower-cased full names that more than one of our patients has (one query)."""
     rows = (Patient.objects.annotate(f=Lower("first_name"), la=Lower("last_name"))
             .values("f", "la").annotate(n=Count("id")).filter(n__gt=1))
-    return {f"{r['f']} {r['la']}" for r in rows} & names
+    return {f"{r['f']} {r['la']}" for r in rows}
 
 
 def _name_for(patient: Patient, link: XeroContactLink | None, shared: set[str]) -> str:
@@ -261,6 +260,7 @@ class ContactSync:
         self.tries: dict = {}
         self.forced_names: dict = {}  # patient id -> name to use (after a name clash)
         self.forced_ids: dict = {}  # patient id -> Xero ContactID to claim
+        self.shared_names: set | None = None
 
     # HTTP, in a worker thread
     def _send(self, api: XeroClient, method: str, path: str, **kw):
@@ -353,7 +353,9 @@ class ContactSync:
         unknown = [p for p in patients if links[p.pk].outcome_unknown and
                    not links[p.pk].contact_id]
         settled = self._settle_unknown(unknown, links) if unknown else set()
-        shared = _shared_names(patients)
+        if self.shared_names is None:
+            self.shared_names = _shared_names()
+        shared = self.shared_names
         elements, to_mark = [], []
         for p in sorted(patients, key=lambda x: x.number):
             link = links[p.pk]
@@ -368,12 +370,10 @@ class ContactSync:
             name = self.forced_names.get(p.pk) or _name_for(p, link, shared)
             elements.append(contact_payload(p, name, contact_id))
             if not contact_id:
-                link.outcome_unknown = True
-            link.status = XeroContactLink.Status.PENDING
-            link.contact_number = contact_number(p)
-            to_mark.append(link)
-        XeroContactLink.objects.bulk_update(to_mark, ["outcome_unknown", "status",
-                                                      "contact_number"])
+                to_mark.append(link.pk)
+        # Written before the call leaves: if no reply comes, we know to look before resending.
+        XeroContactLink.objects.filter(pk__in=to_mark).update(
+            outcome_unknown=True, status=XeroContactLink.Status.PENDING)
         if not elements:
             return None
         body = json.dumps(elements, sort_keys=True).encode()
@@ -406,15 +406,20 @@ class ContactSync:
                 link.save(update_fields=["outcome_unknown", "updated_at"])
         return settled
 
-    def _linked(self, link: XeroContactLink, contact: dict, payload_hash: str = "") -> None:
+    LINK_FIELDS = ["contact_id", "contact_name", "status", "outcome_unknown", "error",
+                   "payload_hash", "synced_at", "updated_at"]
+
+    def _linked(self, link: XeroContactLink, contact: dict, payload_hash: str = "",
+                save: bool = True) -> None:
         link.contact_id = contact["ContactID"]
         link.contact_name = contact.get("Name", "")
         link.status = XeroContactLink.Status.SYNCED
         link.outcome_unknown = False
         link.error = ""
         link.payload_hash = payload_hash
-        link.synced_at = timezone.now()
-        link.save()
+        link.synced_at = link.updated_at = timezone.now()
+        if save:
+            link.save()
         self.forced_ids.pop(link.patient_id, None)
         self.forced_names.pop(link.patient_id, None)
         self.result.synced += 1
@@ -444,8 +449,6 @@ class ContactSync:
                 oauth.access_token_for(self.conn.pk, stale_token=token)
                 return ids
             if isinstance(exc, (XeroDayLimit, XeroReauthRequired, XeroNotConnected)):
-                XeroContactLink.objects.filter(contact_number__in=numbers).exclude(
-                    contact_id="").update(status=XeroContactLink.Status.SYNCED)
                 raise exc
             for n in numbers:
                 if n in links:
@@ -458,7 +461,7 @@ class ContactSync:
                     self._fail(links[n], "Xero refused this contact: " + words)
             return []
         results = (reply.data or {}).get("Contacts", [])
-        requeue, clashes = [], []
+        requeue, clashes, linked = [], [], []
         for sent, got in zip(elements, results, strict=False):
             link = links.get(sent["ContactNumber"])
             if link is None:
@@ -466,7 +469,8 @@ class ContactSync:
             messages = [e.get("Message", "") for e in got.get("ValidationErrors") or []]
             if got.get("StatusAttributeString") != "ERROR" and got.get("ContactID"):
                 digest = hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()
-                self._linked(link, got, digest)
+                self._linked(link, got, digest, save=False)
+                linked.append(link)
             elif any(DUPLICATE_NAME_TEXT in m for m in messages):
                 clashes.append((link, sent))
             elif any("contact ID is not valid" in m for m in messages) and sent.get("ContactID"):
@@ -476,6 +480,7 @@ class ContactSync:
                 requeue.append(link.patient_id)
             else:
                 self._fail(link, "Xero refused this contact: " + " ".join(messages))
+        _save_links(linked)
         if clashes:
             requeue.extend(self._resolve_name_clashes(clashes))
         return requeue
@@ -515,6 +520,22 @@ class ContactSync:
             else:
                 self._fail(link, f"Xero already has another contact named {sent['Name']}.")
         return requeue
+
+
+def _save_links(links: list[XeroContactLink]) -> None:
+    """One executemany for a batch of linked contacts (bulk_update's CASE is slow for 50)."""
+    if not links:
+        return
+    table = XeroContactLink._meta.db_table
+    sql = (f"UPDATE {table} SET contact_id = %s, contact_name = %s, status = %s, "
+           "outcome_unknown = %s, error = %s, payload_hash = %s, synced_at = %s, "
+           "updated_at = %s WHERE id = %s")
+    stamp = connection.ops.adapt_datetimefield_value
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, [
+            (lk.contact_id, lk.contact_name, lk.status, lk.outcome_unknown, lk.error,
+             lk.payload_hash, stamp(lk.synced_at), stamp(lk.updated_at), lk.pk)
+            for lk in links])
 
 
 def sync_patient(patient: Patient, *, actor=None) -> XeroContactLink:
