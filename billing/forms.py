@@ -17,9 +17,9 @@ class InvoiceFilterForm(forms.Form):
     clinic = forms.ModelChoiceField(queryset=Clinic.objects.filter(active=True), required=False,
                                     empty_label="All clinics")
     date_from = forms.DateField(label="Issued from", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     date_to = forms.DateField(label="to", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class PaymentForm(forms.Form):
@@ -28,7 +28,7 @@ class PaymentForm(forms.Form):
     method = forms.ChoiceField(choices=[c for c in PaymentMethod.choices
                                         if c[0] != PaymentMethod.XERO],
                                initial=PaymentMethod.CARD)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reference = forms.CharField(max_length=100, required=False,
                                 help_text="Receipt or EFTPOS reference, if any.")
 
@@ -59,5 +59,5 @@ LineFormSet = forms.formset_factory(LineForm, extra=1, can_delete=True, min_num=
 
 
 class DayInvoicingForm(forms.Form):
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     clinic = forms.ModelChoiceField(queryset=Clinic.objects.filter(active=True), empty_label=None)

@@ -119,8 +119,9 @@ def record_payment(request, pk):
         else:
             invoice.refresh_from_db()
             note = " Paid in full." if invoice.status == InvoiceStatus.PAID else ""
-            messages.success(request, f"Recorded {payment.get_method_display().lower()} payment "
-                                      f"of ${payment.amount:,.2f} on {invoice.number}.{note}")
+            messages.success(request, f"Recorded ${payment.amount:,.2f} paid by "
+                                      f"{payment.get_method_display()} on {invoice.number}."
+                                      f"{note}")
             return redirect(invoice)
     return render(request, "billing/detail.html",
                   _detail_context(request, invoice, payment_form=form), status=400)

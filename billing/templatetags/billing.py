@@ -22,3 +22,13 @@ def money(value):
     if value is None or value == "":
         return ""
     return f"${value:,.2f}"
+
+
+_STATUS_TAGS = {"draft": "tag", "awaiting_payment": "tag tag-warn", "paid": "tag tag-ok",
+                "voided": "tag"}
+
+
+@register.filter
+def invoice_tag(status):
+    """Classes from the shared stylesheet, for pages that do not load billing.css."""
+    return _STATUS_TAGS.get(status, "tag")
