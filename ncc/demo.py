@@ -104,6 +104,7 @@ class DemoSummary:
     patients: int
     appointments: int
     logins: list[tuple[str, str, str]]
+    invoices: int = 0
 
 
 def _mobile(rng: random.Random) -> str:
@@ -288,7 +289,59 @@ def _status_for(rng: random.Random, days_out: int, starts: datetime) -> str:
     return AppointmentStatus.BOOKED
 
 
-def seed(seed: int = 2026, patients: int = 600, weeks: int = 8, progress_factory=None):
+def make_invoices(rng: random.Random, weeks_back: int = 6, progress=None) -> int:
+    """Invoices (and payments, for the appointments marked paid) for the completed appointments
+    of the last `weeks_back` weeks, issued on the day of the visit, so the dashboard and reports
+    have history. Totals come from billing.gst, as the invoicing service computes them."""
+    from django.conf import settings as conf
+
+    from billing import gst
+    from billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
+    from billing.services import INVOICE_SEQUENCE
+
+    since = timezone.now() - timedelta(weeks=weeks_back)
+    appointments = list(
+        Appointment.objects.filter(status=AppointmentStatus.COMPLETED, starts_at__gte=since)
+        .select_related("clinic", "appointment_type", "clinician__user").order_by("starts_at")
+    )
+    if not appointments:
+        return 0
+    numbers = NumberSequence.next_block(INVOICE_SEQUENCE, len(appointments))
+    invoices, lines, payments = [], [], []
+    for number, appt in zip(numbers, appointments, strict=True):
+        day = appt.local_starts_at.date()
+        totals = gst.invoice_totals([(Decimal("1"), appt.appointment_type.price, "OUTPUT")])
+        paid = appt.is_paid
+        invoice = Invoice(
+            number=f"{conf.BILLING_INVOICE_PREFIX}{number:06d}", patient_id=appt.patient_id,
+            clinic=appt.clinic, issue_date=day, due_date=day + timedelta(days=14),
+            status=InvoiceStatus.PAID if paid else InvoiceStatus.AWAITING_PAYMENT,
+            subtotal=totals.subtotal, gst=totals.gst, total=totals.total,
+            amount_paid=totals.total if paid else Decimal("0.00"),
+            amount_due=Decimal("0.00") if paid else totals.total, paid_on=day if paid else None,
+        )
+        invoices.append(invoice)
+        lines.append(InvoiceLine(
+            invoice=invoice, position=1, appointment=appt,
+            description=f"{appt.appointment_type.name}, {appt.local_starts_at:%a %-d %b %Y} "
+                        f"with {appt.clinician.display_name}",
+            quantity=Decimal("1"), unit_amount=appt.appointment_type.price,
+            line_amount=totals.lines[0].line_amount, gst=totals.lines[0].tax,
+            account_code="200", tax_type="OUTPUT", tracking_category="Clinic",
+            tracking_option=appt.clinic.short_name))
+        if paid:
+            payments.append(Payment(invoice=invoice, date=day, amount=totals.total,
+                                    method=rng.choice([PaymentMethod.CARD, PaymentMethod.CARD,
+                                                       PaymentMethod.CASH, PaymentMethod.EFT])))
+    Invoice.objects.bulk_create(invoices, batch_size=1000)
+    InvoiceLine.objects.bulk_create(lines, batch_size=1000)
+    Payment.objects.bulk_create(payments, batch_size=1000)
+    if progress:
+        progress(len(invoices))
+    return len(invoices)
+
+
+def seed(seed: int = 2026, patients: int = 600, weeks: int = 12, progress_factory=None):
     rng = random.Random(seed)
     clinics, clinicians, types, logins = create_practice(rng)
     for clinic in clinics:
@@ -307,4 +360,5 @@ def seed(seed: int = 2026, patients: int = 600, weeks: int = 8, progress_factory
                                 progress=a.update if a is not None else None)
     if a is not None:
         a.close()
-    return DemoSummary(len(clinics), len(clinicians), n_patients, n_appts, logins)
+    n_invoices = make_invoices(rng, weeks_back=max(weeks - 4, 1))
+    return DemoSummary(len(clinics), len(clinicians), n_patients, n_appts, logins, n_invoices)

@@ -77,3 +77,16 @@ def patient_badges(patients) -> dict:
         for pk, items in fn(patients).items():
             badges.setdefault(pk, []).extend(items)
     return badges
+
+
+# Functions (request) -> list of {"label", "count", "url", "action"} for the dashboard's "Needs
+# attention" panel: an invoice Xero rejected, an SMS that bounced, each with the page that fixes
+# it. Integrations register theirs; an item with count 0 is not shown.
+DASHBOARD_ATTENTION: list[Callable] = []
+
+
+def attention_items(request) -> list[dict]:
+    items = []
+    for fn in DASHBOARD_ATTENTION:
+        items.extend(item for item in fn(request) if item.get("count"))
+    return items

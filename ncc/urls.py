@@ -15,6 +15,7 @@ urlpatterns = [
     path("sms/", include("messaging.urls")),
     path("invoices/", include("billing.urls")),
     path("xero/", include("xero.urls")),
+    path("reports/", include("reports.urls")),
     path("settings/", include(([path("", views.settings_index, name="index")], "settings"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ncc.api_urls")),

@@ -12,7 +12,9 @@ from .navigation import SETTINGS_SECTIONS
 
 
 def home(request):
-    """Staff land on today's appointment book for their clinic."""
+    """The owner lands on the practice dashboard; everyone else on today's appointment book."""
+    if request.user.has_perm("reports.view_reports"):
+        return redirect("reports:index")
     return redirect("scheduling:book")
 
 

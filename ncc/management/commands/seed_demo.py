@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="Same seed, same practice.")
         parser.add_argument("--patients", type=int, default=600)
-        parser.add_argument("--weeks", type=int, default=8,
+        parser.add_argument("--weeks", type=int, default=12,
                             help="Weeks of appointments: the past weeks plus four ahead.")
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing when the database already has staff users.")
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         summary = demo.seed(opts["seed"], opts["patients"], opts["weeks"], progress)
         self.stdout.write(self.style.SUCCESS(
             f"Loaded {summary.clinics} clinics, {summary.clinicians} clinicians, "
-            f"{summary.patients} patients, {summary.appointments} appointments."))
+            f"{summary.patients} patients, {summary.appointments} appointments, "
+            f"{summary.invoices} invoices."))
         for role, email, name in summary.logins:
             self.stdout.write(f"  {role:<13} {email:<32} password: {demo.DEMO_PASSWORD}  ({name})")
