@@ -23,6 +23,8 @@ from patients.services import FIRST_PATIENT_NUMBER, PATIENT_NUMBER_SEQUENCE
 from scheduling.models import Appointment, AppointmentStatus, AppointmentType
 
 DEMO_PASSWORD = "walkeasy-demo"
+FEATURED_LOGINS = {ADMIN: "owner@walkeasy.example", CLINICIAN: "ben.cho@walkeasy.example",
+                   RECEPTIONIST: "mia.rossi@walkeasy.example"}
 
 CLINICS = [
     dict(name="Walk Easy Sydney CBD", short_name="Sydney CBD", address_line="Level 4, 88 Pitt St",

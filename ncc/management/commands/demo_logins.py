@@ -11,7 +11,10 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         self.stdout.write(f"  Demo logins (password for each: {demo.DEMO_PASSWORD}):")
         for role, label in ROLE_CHOICES:
-            user = User.objects.filter(role=role, is_active=True).order_by("pk").first()
+            # The people of SCENARIOS.md first (Sam, Ben, Mia), else the first user of the role.
+            user = (User.objects.filter(email=demo.FEATURED_LOGINS.get(role, ""), is_active=True)
+                    .first()
+                    or User.objects.filter(role=role, is_active=True).order_by("pk").first())
             if user is None:
                 continue
             self.stdout.write(f"    {label:<13} {user.email}")
