@@ -1,7 +1,7 @@
 """Bulk contact sync of 10,000 patients to the fake Xero with Xero's real limits.
 
 Limits as Xero enforces them per organisation: 60 calls a minute, 5 in flight, 5,000 a day. The
-fake's clock runs BENCH_SPEED times faster than real time (default 10), and so does our pacing
+fake's clock runs BENCH_SPEED times faster than real time (default 5), and so does our pacing
 (XERO_CLOCK_SPEED), so the run takes real seconds while the figures are in simulated minutes.
 
     .venv/bin/python benchmarks/xero_bulk_sync.py
@@ -32,7 +32,7 @@ if "DATABASE_URL" not in os.environ:
     os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DB}"
 
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))
-SPEED = float(os.environ.get("BENCH_SPEED", "10"))
+SPEED = float(os.environ.get("BENCH_SPEED", "5"))
 PER_MINUTE, IN_FLIGHT, BATCH = 60, 5, 50
 
 

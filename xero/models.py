@@ -111,7 +111,8 @@ class XeroConnection(models.Model):
         days_left = 60 - (now - issued).days
         if self.access_expires_at and self.access_expires_at > now:
             mins = int((self.access_expires_at - now).total_seconds() // 60)
-            return "tag-ok", (f"Healthy: access token valid for {mins} more minutes; renewed "
+            left = f"{mins} more minutes" if mins > 1 else "about a minute more"
+            return "tag-ok", (f"Healthy: access token valid for {left}; renewed "
                               f"automatically. The refresh token stays valid while used at least "
                               f"every 60 days ({days_left} days left).")
         return "tag-ok", ("Healthy: the access token is renewed on the next call. The refresh "

@@ -64,8 +64,9 @@ def settings_page(request):
     return render(request, "xero/settings.html", context)
 
 
-@require_POST
+@require_GET
 def connect(request):
+    # A link, not a form: CSP form-action 'self' would stop a form that redirects to Xero.
     _admin(request)
     return redirect(oauth.start(request))
 

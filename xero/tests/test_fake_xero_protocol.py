@@ -65,7 +65,7 @@ def test_summarize_errors_true_fails_the_call_but_saves_the_valid_ones(fake_xero
 
 def test_broad_scopes_are_refused_for_a_new_app(fake_xero, sam_client, settings):
     settings.XERO_SCOPES = "openid offline_access accounting.transactions accounting.contacts"
-    to_xero = sam_client.post("/xero/connect/")
+    to_xero = sam_client.get("/xero/connect/")
     reply = httpx.get(to_xero.url + "&allow=1")
     back = httpx.URL(reply.headers["location"])
     assert back.params["error"] == "invalid_scope"

@@ -19,7 +19,7 @@ IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBa
 
 
 def _connect_through_pages(client):
-    to_xero = client.post("/xero/connect/")
+    to_xero = client.get("/xero/connect/")
     assert to_xero.status_code == 302
     back = httpx.get(to_xero.url + "&allow=1").headers["location"]
     path = httpx.URL(back)
@@ -38,7 +38,7 @@ def test_admin_connects_and_sees_organisation_user_scopes_and_health(fake_xero, 
 
 
 def test_callback_with_a_forged_state_connects_nothing(fake_xero, sam_client):
-    sam_client.post("/xero/connect/")
+    sam_client.get("/xero/connect/")
     page = sam_client.get("/xero/callback/?code=abc&state=forged", follow=True)
     assert "did not start here" in page.content.decode()
     assert XeroConnection.objects.count() == 0
