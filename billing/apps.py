@@ -19,3 +19,10 @@ class BillingConfig(AppConfig):
         register_role_permissions(CLINICIAN, view)
         if "billing/_patient_panel.html" not in PATIENT_PANELS:
             PATIENT_PANELS.append("billing/_patient_panel.html")
+        from django.apps import apps
+
+        if apps.is_installed("xero"):
+            # Xero settings (type -> account/tax, clinic -> tracking option) shape new lines.
+            from .xero_push import register_xero_mappings
+
+            register_xero_mappings()

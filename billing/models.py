@@ -166,3 +166,42 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.invoice.number} {self.amount} {self.get_method_display()}"
+
+
+class XeroInvoiceLink(models.Model):
+    """An invoice's copy in Xero. `xero_invoice_id` is blank until Xero has confirmed it.
+
+    `outcome_unknown` is set before a write goes out and cleared by the reply: while it is set,
+    the invoice is looked up in Xero by our number before anything is sent again, because Xero
+    forgets an Idempotency-Key after minutes.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sending to Xero"
+        SYNCED = "synced", "In Xero"
+        FAILED = "failed", "Failed to sync"
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.CASCADE, related_name="xero_link")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    xero_invoice_id = models.CharField(max_length=64, blank=True, db_index=True)
+    xero_status = models.CharField(max_length=20, blank=True)
+    outcome_unknown = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["xero_invoice_id"], condition=~Q(xero_invoice_id=""),
+                                    name="xero_invoice_linked_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice_id} -> {self.xero_invoice_id or '(not yet)'}"
+
+    @property
+    def xero_url(self) -> str:
+        if not self.xero_invoice_id:
+            return ""
+        return f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={self.xero_invoice_id}"

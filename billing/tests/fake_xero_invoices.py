@@ -1,0 +1,142 @@
+"""Invoices for the fake Xero (xero/fake/server.py is the xero app's; this adds routes to it).
+
+PUT/POST /Invoices (bulk, summarizeErrors), GET /Invoices (InvoiceNumbers, IDs, Statuses, page,
+If-Modified-Since) and GET /Invoices/{id}. Totals are computed here in whole cents by Xero's
+rule (line amount rounded, tax per line rounded halves away from zero, summed), written apart
+from billing.gst so that the two check each other. InvoiceNumber is unique among ACCREC invoices.
+"""
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from xero.fake.server import _envelope, _problem
+
+RATES = {"OUTPUT": 10, "EXEMPTOUTPUT": 0, "BASEXCLUDED": 0, "INPUT": 10}
+
+
+def _cents(value) -> int:
+    return int((Decimal(str(value)) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def _div(n: int, d: int) -> int:
+    sign = -1 if n < 0 else 1
+    return sign * ((2 * abs(n) + d) // (2 * d))
+
+
+def _store(org):
+    return org.extra.setdefault("invoices", {}), org.extra.setdefault("invoice_numbers", {})
+
+
+def _errors(fake, org, data) -> list[str]:
+    errors = []
+    numbers = _store(org)[1]
+    if data.get("Type") != "ACCREC":
+        errors.append("Only ACCREC invoices are supported by this fake.")
+    contact_id = (data.get("Contact") or {}).get("ContactID")
+    if contact_id not in org.contacts:
+        errors.append("The Contact must contain a valid ContactID.")
+    if data.get("InvoiceNumber") in numbers:
+        errors.append("Invoice # must be unique.")
+    codes = {a["Code"] for a in org.accounts if a["Type"] == "REVENUE"}
+    tracking = {(c["Name"], o["Name"]) for c in org.tracking for o in c["Options"]}
+    for line in data.get("LineItems") or []:
+        if not line.get("Description"):
+            errors.append("Description is required for each line item.")
+        if line.get("AccountCode") not in codes:
+            errors.append(f"Account code '{line.get('AccountCode')}' is not a valid code for "
+                          "this document.")
+        if line.get("TaxType") not in RATES:
+            errors.append(f"The TaxType code '{line.get('TaxType')}' does not exist or cannot "
+                          "be used with this type of transaction.")
+        for t in line.get("Tracking") or []:
+            if (t.get("Name"), t.get("Option")) not in tracking:
+                errors.append(f"Tracking option {t.get('Option')} of {t.get('Name')} does not "
+                              "exist.")
+    if not data.get("LineItems"):
+        errors.append("An invoice needs at least one line item.")
+    return errors
+
+
+def _compute(data) -> dict:
+    kind = data.get("LineAmountTypes", "Exclusive")
+    lines, tax_total, amount_total = [], 0, 0
+    for line in data["LineItems"]:
+        amount = _cents(Decimal(str(line.get("Quantity", 1))) * Decimal(str(line["UnitAmount"])))
+        rate = RATES[line["TaxType"]] if kind != "NoTax" else 0
+        tax = _div(amount * rate, 100 + rate) if kind == "Inclusive" else _div(amount * rate, 100)
+        lines.append(dict(line, LineItemID=str(uuid.uuid4()), LineAmount=amount / 100,
+                          TaxAmount=tax / 100))
+        tax_total += tax
+        amount_total += amount
+    subtotal = amount_total - tax_total if kind == "Inclusive" else amount_total
+    total = subtotal + tax_total
+    return {"LineItems": lines, "SubTotal": subtotal / 100, "TotalTax": tax_total / 100,
+            "Total": total / 100, "AmountDue": total / 100, "AmountPaid": 0.0}
+
+
+def _write(fake, request, org, match):
+    invoices, numbers = _store(org)
+    body = request.body if isinstance(request.body, dict) else {}
+    elements = body.get("Invoices")
+    if not isinstance(elements, list):
+        return 400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",
+                     "Message": "The request body must hold an Invoices array."}
+    summarize = request.query.get("summarizeErrors", "true").lower() != "false"
+    results, failures = [], []
+    for data in elements:
+        errors = _errors(fake, org, data)
+        if errors:
+            results.append(dict(data, StatusAttributeString="ERROR", HasErrors=True,
+                                ValidationErrors=[{"Message": m} for m in errors]))
+            failures.append(results[-1])
+            continue
+        invoice = dict(data, **_compute(data), InvoiceID=str(uuid.uuid4()),
+                       Status=data.get("Status", "DRAFT"), Payments=[],
+                       UpdatedDateUTC=fake.clock.seconds())
+        invoices[invoice["InvoiceID"]] = invoice
+        numbers[invoice["InvoiceNumber"]] = invoice["InvoiceID"]
+        results.append(dict(invoice, StatusAttributeString="OK", HasErrors=False))
+    if summarize and failures:
+        return 400, {"ErrorNumber": 10, "Type": "ValidationException",
+                     "Message": "A validation exception occurred", "Elements": failures}
+    return 200, _envelope(fake, "Invoices", results)
+
+
+def _list(fake, request, org, match):
+    invoices, numbers = _store(org)
+    items = list(invoices.values())
+    if request.query.get("InvoiceNumbers"):
+        wanted = set(request.query["InvoiceNumbers"].split(","))
+        items = [i for i in items if i["InvoiceNumber"] in wanted]
+    if request.query.get("IDs"):
+        wanted = set(request.query["IDs"].split(","))
+        items = [i for i in items if i["InvoiceID"] in wanted]
+    page = max(1, int(request.query.get("page", 1)))
+    size = min(1000, int(request.query.get("pageSize", 100)))
+    count = len(items)
+    items = items[(page - 1) * size: page * size]
+    if request.query.get("summaryOnly", "").lower() == "true":
+        items = [{k: v for k, v in i.items() if k not in ("LineItems", "Payments")}
+                 for i in items]
+    return 200, _envelope(fake, "Invoices", items, {"page": page, "pageSize": size,
+                                                    "pageCount": -(-count // size),
+                                                    "itemCount": count})
+
+
+def _one(fake, request, org, match):
+    invoice = _store(org)[0].get(match["key"])
+    if invoice is None:
+        return 404, _problem(404, "Not Found", "The resource you're looking for cannot be found")
+    return 200, _envelope(fake, "Invoices", [invoice])
+
+
+def install(fake) -> None:
+    fake.route("PUT", r"/Invoices", _write, "accounting.invoices")
+    fake.route("POST", r"/Invoices", _write, "accounting.invoices")
+    fake.route("GET", r"/Invoices", _list, "accounting.invoices")
+    fake.route("GET", r"/Invoices/(?P<key>[^/]+)", _one, "accounting.invoices")
+
+
+def invoices(fake, org=None) -> list[dict]:
+    with fake.lock:
+        return list(_store(org or fake.org)[0].values())

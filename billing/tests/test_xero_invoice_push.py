@@ -1,0 +1,109 @@
+"""Invoices reach Xero exactly once, with contact, account, GST and the clinic's tracking option,
+whatever the network does (dropped replies after Xero saved, 429s)."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from billing import services
+from billing.errors import MissingMapping
+from billing.models import Invoice, XeroInvoiceLink
+from billing.tests import fake_xero_invoices
+from billing.xero_push import push_invoices
+from ncc import testing
+from xero.models import XeroContactLink, XeroItemMapping, XeroTrackingMapping
+from xero.tests.conftest import fake_xero, xero_connection  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def xero_ready(fake_xero, xero_connection, review_type, sydney_cbd):  # noqa: F811
+    fake_xero_invoices.install(fake_xero)
+    XeroItemMapping.objects.create(appointment_type=review_type, account_code="200",
+                                   tax_type="OUTPUT")
+    category = fake_xero.org.tracking[0]
+    option = next(o for o in category["Options"] if o["Name"] == "Sydney CBD")
+    XeroTrackingMapping.objects.create(
+        clinic=sydney_cbd, category_id=category["TrackingCategoryID"],
+        category_name=category["Name"], option_id=option["TrackingOptionID"],
+        option_name=option["Name"])
+    return fake_xero
+
+
+def test_an_invoice_lands_in_xero_with_contact_tracking_and_gst(xero_ready, completed_visit):
+    invoice = services.create_invoice_for_appointment(completed_visit.pk)
+    line = invoice.lines.get()
+    assert (line.tracking_category, line.tracking_option) == ("Location", "Sydney CBD")
+    result = push_invoices([invoice.pk])
+    assert (result.synced, result.failed, result.push_calls) == (1, 0, 1)
+    [held] = fake_xero_invoices.invoices(xero_ready)
+    link = XeroInvoiceLink.objects.get(invoice=invoice)
+    assert link.status == "synced" and link.xero_invoice_id == held["InvoiceID"]
+    assert held["InvoiceNumber"] == held["Reference"] == invoice.number
+    assert held["Contact"]["ContactID"] == XeroContactLink.objects.get(
+        patient=invoice.patient).contact_id
+    assert (held["Type"], held["Status"], held["LineAmountTypes"]) == (
+        "ACCREC", "AUTHORISED", "Inclusive")
+    assert (Decimal(str(held["Total"])), Decimal(str(held["TotalTax"])),
+            Decimal(str(held["SubTotal"]))) == (invoice.total, invoice.gst, invoice.subtotal)
+    assert held["LineItems"][0]["Tracking"] == [{"Name": "Location", "Option": "Sydney CBD"}]
+    assert (held["LineItems"][0]["AccountCode"], held["LineItems"][0]["TaxType"]) == (
+        "200", "OUTPUT")
+    # Pushing again sends nothing: it is already there.
+    again = push_invoices([invoice.pk])
+    assert again.push_calls == 0 and len(fake_xero_invoices.invoices(xero_ready)) == 1
+
+
+def test_with_xero_connected_an_unmapped_type_stops_the_invoice(fake_xero, xero_connection,  # noqa: F811
+                                                                 completed_visit):
+    with pytest.raises(MissingMapping, match="Map the type Review in Xero settings"):
+        services.create_invoice_for_appointment(completed_visit.pk)
+    assert not Invoice.objects.exists()
+
+
+def test_a_rejected_invoice_is_failed_with_xeros_words_and_a_retry_sends_it(
+        xero_ready, completed_visit, sydney_cbd):
+    invoice = services.create_invoice_for_appointment(completed_visit.pk)
+    XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Nowhere")
+    result = push_invoices([invoice.pk])
+    assert result.failed == 1
+    link = XeroInvoiceLink.objects.get(invoice=invoice)
+    assert link.status == "failed" and "Tracking option Nowhere of Location" in link.error
+    XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Sydney CBD")
+    assert push_invoices([invoice.pk]).synced == 1
+    assert len(fake_xero_invoices.invoices(xero_ready)) == 1
+
+
+def test_200_invoices_with_lost_replies_and_429s_land_exactly_once(
+        xero_ready, settings, sydney_cbd, ben_clinician, ana_clinician, review_type):
+    settings.BILLING_XERO_BATCH_SIZE = 10  # 20 writes, so that one in five can be lost
+    patients = [testing.make_patient(sydney_cbd, "Pat", f"Number{i}", mobile=f"+614120001{i:02d}")
+                for i in range(20)]
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=sydney_cbd.tz)
+    ids = []
+    for i in range(200):
+        clinician = ben_clinician if i % 2 else ana_clinician
+        appt = testing.make_appointment(patients[i % 20], clinician, sydney_cbd, review_type,
+                                        start + timedelta(minutes=30 * (i // 2)),
+                                        status="completed")
+        ids.append(services.create_invoice_for_appointment(appt.pk).pk)
+    xero_ready.inject("drop", method="PUT", path="/Invoices", every=5)
+    xero_ready.inject("429", path="/Invoices", every=6)
+
+    result = push_invoices(ids)
+
+    held = fake_xero_invoices.invoices(xero_ready)
+    assert xero_ready.stats["dropped"] >= 4 and xero_ready.stats["http_429"] >= 3
+    assert len(held) == 200
+    by_number = {h["InvoiceNumber"]: h for h in held}
+    assert len(by_number) == 200
+    for invoice in Invoice.objects.filter(pk__in=ids).prefetch_related("lines"):
+        copy = by_number[invoice.number]
+        assert Decimal(str(copy["Total"])) == invoice.total
+        assert Decimal(str(copy["TotalTax"])) == invoice.gst
+        assert copy["LineItems"][0]["Tracking"][0]["Option"] == "Sydney CBD"
+    assert (result.synced, result.failed) == (200, 0)
+    assert XeroInvoiceLink.objects.filter(status="synced").count() == 200
+    assert result.lookup_calls >= 1  # lost replies were settled by looking up our numbers

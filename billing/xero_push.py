@@ -1,0 +1,274 @@
+"""Invoices to Xero, exactly once: ACCREC with the patient's contact (synced first when needed),
+our number as InvoiceNumber and Reference, the line's account and tax type, the clinic's tracking
+option; batches with summarizeErrors=false; an Idempotency-Key on every write; and, because Xero
+forgets that key after minutes, any write whose outcome is unknown is settled by looking the
+invoice up by our number before anything is sent again.
+
+This module is billing's only contact with the xero app (it uses xero's client, connection and
+mappings); nothing else in billing imports xero, so invoicing works without Xero installed.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import gst
+from .errors import MissingMapping
+from .mappings import LineMapping, Tracking, register_line_mapping, register_tracking
+from .models import Invoice, InvoiceStatus, XeroInvoiceLink
+
+MAX_ROUNDS = 6
+LINE_AMOUNT_TYPES = {gst.INCLUSIVE: "Inclusive", gst.EXCLUSIVE: "Exclusive",
+                     gst.NO_TAX: "NoTax"}
+
+
+# -- mappings: Xero settings decide account, tax type and tracking of new lines --------------
+def line_mapping_from_xero(appointment_type):
+    from xero.models import XeroAccountMapping, XeroConnection, XeroItemMapping
+
+    mapping = XeroItemMapping.objects.filter(appointment_type=appointment_type).first()
+    if mapping is not None:
+        account = mapping.account_code or (XeroAccountMapping.objects.filter(
+            purpose=XeroAccountMapping.Purpose.SALES).values_list("account_code", flat=True)
+            .first()) or settings.BILLING_DEFAULT_ACCOUNT_CODE
+        return LineMapping(account_code=account, tax_type=mapping.tax_type,
+                           item_code=mapping.item_code)
+    if XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists():
+        raise MissingMapping(f"Map the type {appointment_type.name} in Xero settings before "
+                             "invoicing it, so the invoice gets the right account and GST.")
+    return None
+
+
+def tracking_from_xero(clinic):
+    from xero.models import XeroTrackingMapping
+
+    mapping = XeroTrackingMapping.objects.filter(clinic=clinic).first()
+    if mapping is None:
+        return None
+    return Tracking(category=mapping.category_name, option=mapping.option_name)
+
+
+def register_xero_mappings() -> None:
+    register_line_mapping(line_mapping_from_xero)
+    register_tracking(tracking_from_xero)
+
+
+# -- push --------------------------------------------------------------------------------------
+@dataclass
+class PushResult:
+    synced: int = 0
+    failed: int = 0
+    push_calls: int = 0
+    lookup_calls: int = 0
+    errors: dict = field(default_factory=dict)  # invoice number -> words
+
+
+def _money(value) -> float:
+    return float(value)
+
+
+def invoice_payload(invoice: Invoice, contact_id: str, tracking) -> dict:
+    lines = []
+    for line in invoice.lines.all():
+        item = {"Description": line.description, "Quantity": float(line.quantity),
+                "UnitAmount": float(line.unit_amount), "AccountCode": line.account_code,
+                "TaxType": line.tax_type, "LineAmount": _money(line.line_amount)}
+        if line.item_code:
+            item["ItemCode"] = line.item_code
+        if tracking is not None:
+            item["Tracking"] = [{"Name": tracking.category, "Option": tracking.option}]
+        lines.append(item)
+    return {
+        "Type": "ACCREC", "Contact": {"ContactID": contact_id},
+        "Date": invoice.issue_date.isoformat(), "DueDate": invoice.due_date.isoformat(),
+        "LineAmountTypes": LINE_AMOUNT_TYPES[invoice.line_amount_type],
+        "InvoiceNumber": invoice.number, "Reference": invoice.number,
+        "Status": "DRAFT" if invoice.status == InvoiceStatus.DRAFT else "AUTHORISED",
+        "CurrencyCode": "AUD", "LineItems": lines,
+    }
+
+
+def _chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _words(element: dict) -> str:
+    messages = [e.get("Message", "") for e in element.get("ValidationErrors") or []]
+    return "; ".join(m for m in messages if m) or "Xero refused the invoice."
+
+
+class InvoicePush:
+    def __init__(self, conn):
+        from xero.client import XeroClient
+
+        self.conn = conn
+        self.api = XeroClient(conn)
+        self.result = PushResult()
+        self.batch_size = int(getattr(settings, "BILLING_XERO_BATCH_SIZE", 50))
+
+    def close(self):
+        self.api.close()
+
+    # Contacts first: an invoice needs its patient's ContactID.
+    def _contacts(self, invoices) -> dict:
+        from xero.models import XeroContactLink
+        from xero.services import ContactSync
+
+        patient_ids = {inv.patient_id for inv in invoices}
+        linked = dict(XeroContactLink.objects.filter(patient_id__in=patient_ids)
+                      .exclude(contact_id="").values_list("patient_id", "contact_id"))
+        missing = [pk for pk in patient_ids if pk not in linked]
+        if missing:
+            ContactSync(self.conn).run(missing)
+            linked.update(XeroContactLink.objects.filter(patient_id__in=missing)
+                          .exclude(contact_id="").values_list("patient_id", "contact_id"))
+        return linked
+
+    def _lookup(self, links: list[XeroInvoiceLink]) -> None:
+        """Settle writes whose outcome is unknown: what Xero holds under our numbers is ours."""
+        for batch in _chunks(links, self.batch_size):
+            numbers = [link.invoice.number for link in batch]
+            reply = self.api.request("GET", "/Invoices", params={
+                "InvoiceNumbers": ",".join(numbers), "summaryOnly": "true"})
+            self.result.lookup_calls += 1
+            found = {inv["InvoiceNumber"]: inv for inv in (reply.data or {}).get("Invoices", [])
+                     if inv.get("Type") == "ACCREC"} if reply.ok else {}
+            if not reply.ok:
+                continue  # still unknown: settled on the next round, never resent blindly
+            for link in batch:
+                held = found.get(link.invoice.number)
+                link.outcome_unknown = False
+                if held:
+                    self._synced(link, held)
+            self._save(batch)
+
+    def _synced(self, link, element):
+        link.status = XeroInvoiceLink.Status.SYNCED
+        link.xero_invoice_id = element.get("InvoiceID", "")
+        link.xero_status = element.get("Status", "")
+        link.error, link.outcome_unknown = "", False
+        link.synced_at = timezone.now()
+
+    def _save(self, links):
+        XeroInvoiceLink.objects.bulk_update(
+            links, ["status", "xero_invoice_id", "xero_status", "outcome_unknown", "error",
+                    "attempts", "synced_at", "updated_at"])
+
+    def _send(self, batch, contacts, tracking_by_clinic) -> None:
+        from xero.client import XeroOutcomeUnknown
+
+        for link in batch:
+            link.attempts += 1
+            link.outcome_unknown = True  # until a reply says otherwise
+            link.updated_at = timezone.now()
+        self._save(batch)  # committed before the call: a crash mid-call is settled by lookup
+        payloads = [invoice_payload(link.invoice, contacts[link.invoice.patient_id],
+                                    tracking_by_clinic.get(link.invoice.clinic_id))
+                    for link in batch]
+        numbers = ",".join(link.invoice.number for link in batch)
+        key = "ncc-inv-" + hashlib.sha256(
+            f"{numbers}:{max(link.attempts for link in batch)}".encode()).hexdigest()[:40]
+        try:
+            reply = self.api.request("PUT", "/Invoices", params={"summarizeErrors": "false",
+                                                                 "unitdp": "4"},
+                                     json={"Invoices": payloads}, idempotency_key=key)
+        except XeroOutcomeUnknown:
+            self.result.push_calls += 1
+            return  # outcome_unknown stays set: the next round looks them up first
+        self.result.push_calls += 1
+        if reply.status == 200:
+            by_number = {el.get("InvoiceNumber"): el for el in (reply.data or {}).get(
+                "Invoices", [])}
+            for link in batch:
+                element = by_number.get(link.invoice.number)
+                if element is None:
+                    continue  # not in the reply: stays unknown, looked up next round
+                if element.get("HasErrors") or element.get("StatusAttributeString") == "ERROR":
+                    words = _words(element)
+                    if "must be unique" in words or "already" in words:
+                        continue  # an earlier, lost write made it: the lookup links it
+                    link.status, link.error = XeroInvoiceLink.Status.FAILED, words[:2000]
+                    link.outcome_unknown = False
+                else:
+                    self._synced(link, element)
+        else:
+            from xero.client import validation_message
+
+            words = validation_message(reply.data) or f"Xero answered {reply.status}."
+            for link in batch:
+                link.status, link.error, link.outcome_unknown = \
+                    XeroInvoiceLink.Status.FAILED, words[:2000], False
+        self._save(batch)
+
+    def run(self, invoice_ids) -> PushResult:
+        invoices = list(Invoice.objects.filter(pk__in=list(invoice_ids))
+                        .exclude(status=InvoiceStatus.VOIDED)
+                        .select_related("patient", "clinic").prefetch_related("lines"))
+        existing = {link.invoice_id: link for link in
+                    XeroInvoiceLink.objects.filter(invoice__in=invoices)}
+        new = [XeroInvoiceLink(invoice=inv) for inv in invoices if inv.pk not in existing]
+        XeroInvoiceLink.objects.bulk_create(new, ignore_conflicts=True)
+        links = list(XeroInvoiceLink.objects.filter(invoice__in=invoices)
+                     .select_related("invoice").exclude(status=XeroInvoiceLink.Status.SYNCED))
+        by_id = {inv.pk: inv for inv in invoices}
+        for link in links:
+            link.invoice = by_id[link.invoice_id]  # with its prefetched lines
+            if link.status == XeroInvoiceLink.Status.FAILED:
+                link.status, link.error = XeroInvoiceLink.Status.PENDING, ""
+        contacts = self._contacts(invoices)
+        tracking_by_clinic = {inv.clinic_id: tracking_from_xero(inv.clinic) for inv in invoices}
+        for link in links:
+            if link.invoice.patient_id not in contacts:
+                link.status = XeroInvoiceLink.Status.FAILED
+                link.error = ("The patient could not be added to Xero as a contact; see the "
+                              "patient's Xero panel.")
+        self._save(links)
+        from xero.client import XeroError
+
+        try:
+            self._rounds(links, contacts, tracking_by_clinic)
+        except XeroError as exc:
+            for link in links:
+                if link.status == XeroInvoiceLink.Status.PENDING:
+                    link.error = exc.message[:2000]
+            self._save(links)
+            raise
+        for link in links:
+            if link.status == XeroInvoiceLink.Status.SYNCED:
+                self.result.synced += 1
+            elif link.status == XeroInvoiceLink.Status.FAILED:
+                self.result.failed += 1
+                self.result.errors[link.invoice.number] = link.error
+        return self.result
+
+    def _rounds(self, links, contacts, tracking_by_clinic) -> None:
+        for _round in range(MAX_ROUNDS):
+            pending = [lk for lk in links if lk.status == XeroInvoiceLink.Status.PENDING]
+            unknown = [lk for lk in pending if lk.outcome_unknown or lk.attempts]
+            if unknown:
+                self._lookup(unknown)
+            to_send = [lk for lk in pending if lk.status == XeroInvoiceLink.Status.PENDING
+                       and not lk.outcome_unknown]
+            if not to_send and not any(lk.outcome_unknown for lk in pending):
+                break
+            for batch in _chunks(to_send, self.batch_size):
+                self._send(batch, contacts, tracking_by_clinic)
+
+
+def push_invoices(invoice_ids) -> PushResult:
+    """Push these invoices to Xero (those already there are left alone)."""
+    from xero.services import active_connection
+
+    push = InvoicePush(active_connection())
+    try:
+        return push.run(invoice_ids)
+    finally:
+        push.close()
+
+
+def push_invoice_on_commit(invoice_id) -> None:
+    transaction.on_commit(lambda: push_invoices([invoice_id]))
