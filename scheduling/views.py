@@ -25,6 +25,7 @@ from patients.queries import likely_duplicates, search_patients
 
 from . import services
 from .forms import BookingForm, CancelForm, WhenForm
+from .grid import columns_html
 from .models import Appointment, AppointmentStatus
 from .permissions import can_change_appointment
 from .queries import day_book, next_appointment_for, slot_minutes, week_book, week_start
@@ -106,6 +107,8 @@ def _book_context(request) -> dict:
                                and hasattr(request.user, "clinician") else None)
     if "book" in ctx:
         _decorate(ctx)
+        ctx["columns_html"] = columns_html(ctx["book"], view=params["view"],
+                                           can_book=ctx["can_book"], focus=params["focus"])
     return ctx
 
 
