@@ -173,6 +173,8 @@ class SMSMessage(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When a worker took it to send.")
     in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="replies")
     resend_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from clinics.models import Clinic
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30
 DISPATCH_CHUNK = 200
+RECORD_EVERY = 50
+STUCK_AFTER = timedelta(minutes=10)
 REMINDABLE_STATUSES = ("booked", "confirmed")
 
 
@@ -191,7 +193,7 @@ def _claim(queryset) -> list[SMSMessage]:
         if not ids:
             return []
         SMSMessage.objects.filter(pk__in=ids, status=SMSStatus.QUEUED).update(
-            status=SMSStatus.SENDING, attempts=F("attempts") + 1)
+            status=SMSStatus.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
     return list(SMSMessage.objects.filter(pk__in=ids, status=SMSStatus.SENDING)
                 .select_related("patient"))
 
@@ -233,6 +235,7 @@ def _send_claimed(messages: list[SMSMessage], provider: Provider) -> dict:
     import time
 
     stats = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "gateway_seconds": 0.0}
+    accepted: list[SMSMessage] = []
     for message in messages:
         # A STOP may have arrived after the message was queued: check again right before sending.
         if message.patient is not None:
@@ -255,15 +258,38 @@ def _send_claimed(messages: list[SMSMessage], provider: Provider) -> dict:
             stats["failed"] += 1
             continue
         stats["gateway_seconds"] += time.perf_counter() - started
-        # A delivery receipt may already have arrived (matched by our ref): keep its status.
-        SMSMessage.objects.filter(pk=message.pk).update(
-            status=Case(When(status=SMSStatus.SENDING, then=Value(SMSStatus.SENT)),
-                        default=F("status")),
-            gateway_ref=result.gateway_ref, sent_at=timezone.now(), error="",
-            next_attempt_at=None,
-        )
+        message.gateway_ref, message.sent_at = result.gateway_ref, timezone.now()
+        accepted.append(message)
         stats["sent"] += 1
+        if len(accepted) >= RECORD_EVERY:
+            _record_sent(accepted)
+            accepted = []
+    _record_sent(accepted)
     return stats
+
+
+def _record_sent(messages: list[SMSMessage]) -> None:
+    """Store the gateway's references for accepted messages, a few at a time (one commit per
+    group, not per message). A worker that dies before this leaves them `sending`, which the
+    sweep turns into `unknown`: never resent on its own."""
+    if not messages:
+        return
+    for message in messages:
+        message.error, message.next_attempt_at = "", None
+    with transaction.atomic():
+        SMSMessage.objects.bulk_update(
+            messages, ["gateway_ref", "sent_at", "error", "next_attempt_at"])
+        # A delivery receipt may already have arrived (matched by our ref): keep its status.
+        SMSMessage.objects.filter(pk__in=[m.pk for m in messages],
+                                  status=SMSStatus.SENDING).update(status=SMSStatus.SENT)
+
+
+def recover_stuck_sending(now: datetime | None = None) -> int:
+    """Messages a worker took but never finished (it was killed mid-send): outcome unknown."""
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    return SMSMessage.objects.filter(status=SMSStatus.SENDING, claimed_at__lt=cutoff).update(
+        status=SMSStatus.UNKNOWN, error="The sender stopped while sending this message; it may "
+        "or may not have gone out. It will not be resent automatically.")
 
 
 def _finish(message: SMSMessage, status: str, *, error: str = "") -> None:
@@ -518,6 +544,7 @@ def _queue_rule(rule, sms_settings, now, window_end) -> int:
 def send_due_reminders(now: datetime | None = None, provider: Provider | None = None,
                        dispatch: bool = True) -> dict:
     """The sweep: queue due reminders, then send everything queued (in this process)."""
+    recover_stuck_sending()
     queued = queue_due_reminders(now)
     stats = dispatch_queued(provider) if dispatch else {}
     return {"queued": queued, **stats}

@@ -205,6 +205,10 @@ class FakeSMSBroadcast:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One buffered write per response and no Nagle delay: otherwise headers and body go
+            # out as two segments and the client's delayed ACK adds ~40 ms to every request.
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):  # quiet
                 pass

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.models import User
+from clinics.models import Clinician
 from messaging import services
 from messaging.models import ClinicSMSSettings, Reminder, ReminderRule, SMSMessage, SMSStatus
 from ncc import testing
@@ -37,6 +39,17 @@ def book_many(clinic, tz, review_type, count, clinicians, patients):
     return Appointment.objects.bulk_create(rows)
 
 
+def many_clinicians(clinic, n):
+    """Clinicians without password hashing (the slow part of make_clinician)."""
+    users = User.objects.bulk_create([
+        User(email=f"c{clinic.pk}x{i}@walkeasy.example", first_name=f"Doc{i}", role="clinician",
+             password="!") for i in range(n)])
+    clinicians = Clinician.objects.bulk_create([Clinician(user=u) for u in users])
+    Clinician.clinics.through.objects.bulk_create([
+        Clinician.clinics.through(clinician=c, clinic=clinic) for c in clinicians])
+    return clinicians
+
+
 def many_patients(clinic, n, start):
     return Patient.objects.bulk_create([
         Patient(number=start + i, first_name=f"Pat{i}", last_name="Lee",
@@ -59,7 +72,7 @@ def test_500_appointments_in_two_zones_get_exactly_one_reminder_at_local_nine(tw
     sydney, perth = two_clinics
     booked = {}
     for clinic, tz, start in ((sydney, SYDNEY, 10_000), (perth, PERTH, 20_000)):
-        clinicians = [testing.make_clinician(f"C{clinic.pk}x{i}", [clinic]) for i in range(7)]
+        clinicians = many_clinicians(clinic, 7)
         booked[clinic.pk] = book_many(clinic, tz, review_type, 250, clinicians,
                                       many_patients(clinic, 50, start))
     cancelled = [a.pk for a in booked[sydney.pk][:10] + booked[perth.pk][:10]]

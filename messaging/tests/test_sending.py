@@ -147,3 +147,27 @@ def test_a_clinic_with_a_reply_number_sends_from_it(sydney_cbd, fake_smsb):
     services.deliver(message.pk)
     assert fake_smsb.messages[0].sender == "61400111222"
     assert fake_smsb.messages[0].to == "61422333444"
+
+
+def test_a_message_left_sending_by_a_dead_worker_becomes_unknown(queued):
+    SMSMessage.objects.filter(pk=queued.pk).update(
+        status=SMSStatus.SENDING, claimed_at=timezone.now() - timezone.timedelta(minutes=11))
+    assert services.recover_stuck_sending() == 1
+    queued.refresh_from_db()
+    assert queued.status == SMSStatus.UNKNOWN and queued.can_resend
+
+
+def test_a_receipt_that_beats_the_send_reply_keeps_delivered(queued, fake_smsb):
+    class ReceiptFirst:
+        """The gateway's receipt reaches us before its reply to the send does."""
+
+        def send(self, **kw):
+            from messaging.providers.smsbroadcast import SMSBroadcastProvider
+
+            result = SMSBroadcastProvider().send(**kw)
+            services.record_receipt(ref=kw["ref"], smsref=result.gateway_ref,
+                                    status="Delivered")
+            return result
+
+    message = services.deliver(queued.pk, provider=ReceiptFirst())
+    assert message.status == SMSStatus.DELIVERED and message.sent_at and message.gateway_ref
