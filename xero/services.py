@@ -41,6 +41,7 @@ from .client import (
     save_records,
 )
 from .models import (
+    XeroAccountMapping,
     XeroApiCall,
     XeroConnection,
     XeroContactLink,
@@ -165,6 +166,26 @@ def save_item_mapping(*, appointment_type, item_code: str, account_code: str, ta
                   "tax_type": tax_type or "OUTPUT"})
     audit_record(actor, mapping, f"Xero mapping for {appointment_type}: item {item_code or '-'}, "
                  f"account {account_code or '-'}, tax {mapping.tax_type}")
+    return mapping
+
+
+def save_account_mapping(*, purpose: str, account_code: str, lists: dict, actor):
+    """The practice-wide default sales account or the bank account that takes payments."""
+    if not account_code:
+        XeroAccountMapping.objects.filter(purpose=purpose).delete()
+        return None
+    account = next((a for a in lists.get("accounts", []) if a.get("Code") == account_code), None)
+    if account is None:
+        raise XeroError("That account is no longer in Xero; reload the lists.", field=purpose)
+    if purpose == XeroAccountMapping.Purpose.PAYMENTS and not (
+            account.get("Type") == "BANK" or account.get("EnablePaymentsToAccount")):
+        raise XeroError(f"Xero only takes payments into a bank account or one that allows "
+                        f"payments; {account['Code']} {account['Name']} does not.", field=purpose)
+    mapping, _ = XeroAccountMapping.objects.update_or_create(
+        purpose=purpose, defaults={"account_code": account_code,
+                                   "account_name": account.get("Name", "")})
+    audit_record(actor, mapping, f"Xero {mapping.get_purpose_display().lower()}: "
+                 f"{account_code} {mapping.account_name}")
     return mapping
 
 
@@ -605,8 +626,13 @@ def run_sync_job(job_id, *, progress=None) -> XeroSyncJob:
     job.synced, job.failed = base_synced + sync.result.synced, base_failed + sync.result.failed
     job.calls = base_calls + sync.result.calls
     job.status, job.finished_at = XeroSyncJob.Status.DONE, timezone.now()
-    job.message = (f"{job.synced} synced, {job.failed} failed." if job.failed
-                   else f"All {job.synced} patients synced.")
+    if job.failed:
+        job.message = (f"{job.synced} synced, {job.failed} failed: see the patients marked "
+                       "“Xero failed” for the reason.")
+    elif job.synced:
+        job.message = f"All {job.synced} patients synced."
+    else:
+        job.message = "Nothing to sync: every patient is up to date in Xero."
     job.save()
     return job
 

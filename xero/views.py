@@ -14,7 +14,13 @@ from scheduling.models import AppointmentType
 
 from . import oauth, services
 from .client import XeroError
-from .models import XeroApiCall, XeroConnection, XeroContactLink, XeroSyncJob
+from .models import (
+    XeroAccountMapping,
+    XeroApiCall,
+    XeroConnection,
+    XeroContactLink,
+    XeroSyncJob,
+)
 
 
 def _admin(request):
@@ -139,6 +145,12 @@ def mappings(request):
                     tax_type=request.POST.get(f"tax-{t.pk}", "OUTPUT"), actor=request.user)
             except XeroError as exc:
                 errors[f"type-{t.pk}"] = exc.message
+        for purpose in XeroAccountMapping.Purpose.values:
+            try:
+                services.save_account_mapping(purpose=purpose, account_code=request.POST.get(
+                    f"account-{purpose}", ""), lists=lists, actor=request.user)
+            except XeroError as exc:
+                errors[f"account-{purpose}"] = exc.message
         for c in clinics:
             try:
                 services.save_tracking_mapping(clinic=c, option_id=request.POST.get(
@@ -157,13 +169,31 @@ def mappings(request):
         rows.append({"type": t, "item": m.item_code if m else "",
                      "account": m.account_code if m else "",
                      "tax": m.tax_type if m else "OUTPUT", "error": errors.get(f"type-{t.pk}")})
-    clinic_rows = [{"clinic": c, "option": getattr(getattr(c, "xero_tracking", None),
-                                                   "option_id", ""),
-                    "error": errors.get(f"clinic-{c.pk}")} for c in clinics]
+    clinic_rows = []
+    for c in clinics:
+        chosen = getattr(getattr(c, "xero_tracking", None), "option_id", "")
+        # Suggest the option named like the clinic until someone saves a choice.
+        suggested = "" if chosen else next(
+            (o["TrackingOptionID"] for _, o in options if o["Name"] == c.short_name), "")
+        clinic_rows.append({"clinic": c, "option": chosen or suggested,
+                            "suggested": bool(suggested), "error": errors.get(f"clinic-{c.pk}")})
     revenue = [a for a in lists.get("accounts", []) if a.get("Type") in
                ("REVENUE", "SALES", "OTHERINCOME")]
+    banks = [a for a in lists.get("accounts", []) if a.get("Type") == "BANK"
+             or a.get("EnablePaymentsToAccount")]
+    current = dict(XeroAccountMapping.objects.values_list("purpose", "account_code"))
+    account_rows = [
+        {"purpose": XeroAccountMapping.Purpose.SALES, "label": "Default sales account",
+         "help": "For appointment types without an item or account of their own.",
+         "choices": revenue, "code": current.get("sales", ""),
+         "error": errors.get("account-sales")},
+        {"purpose": XeroAccountMapping.Purpose.PAYMENTS, "label": "Payments go into",
+         "help": "The bank (or clearing) account that card and cash payments are recorded in.",
+         "choices": banks, "code": current.get("payments", ""),
+         "error": errors.get("account-payments")}]
     return render(request, "xero/mappings.html", {
-        "rows": rows, "clinic_rows": clinic_rows, "items": lists.get("items", []),
+        "rows": rows, "clinic_rows": clinic_rows, "account_rows": account_rows,
+        "items": lists.get("items", []),
         "accounts": revenue, "tax_rates": lists.get("tax_rates", []),
         "tracking_options": options})
 

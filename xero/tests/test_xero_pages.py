@@ -147,3 +147,33 @@ def test_settings_page_lists_last_errors_in_words(fake_xero, sam_client, xero_co
     services.sync_patient(john_smith)
     page = sam_client.get("/xero/").content.decode()
     assert "Xero had a temporary problem (HTTP 503); we tried again." in page
+
+
+def test_payments_account_must_take_payments(fake_xero, sam_client, xero_connection):
+    from xero.models import XeroAccountMapping
+
+    page = sam_client.post("/xero/mappings/", {"account-payments": "200",
+                                               "account-sales": "200"}).content.decode()
+    assert "Xero only takes payments into a bank account" in page
+    sam_client.post("/xero/mappings/", {"account-payments": "090", "account-sales": "200"})
+    assert dict(XeroAccountMapping.objects.values_list("purpose", "account_code")) == {
+        "payments": "090", "sales": "200"}
+
+
+def test_clinic_tracking_option_is_suggested_by_name(fake_xero, sam_client, xero_connection,
+                                                     sydney_cbd):
+    page = sam_client.get("/xero/mappings/").content.decode()
+    assert "Suggested: same name in Xero" in page
+
+
+def test_admin_action_syncs_selected_patients(fake_xero, xero_connection, sam_owner, client,
+                                              john_smith):
+    sam_owner.is_staff = True
+    sam_owner.is_superuser = True
+    sam_owner.save()
+    client.force_login(sam_owner)
+    reply = client.post("/admin/patients/patient/", {"action": "sync_to_xero",
+                                                     "_selected_action": [str(john_smith.pk)]},
+                        follow=True)
+    assert "1 synced to Xero, 0 failed" in reply.content.decode()
+    assert len(fake_xero.contacts()) == 1
