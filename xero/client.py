@@ -342,7 +342,7 @@ class XeroClient:
                 failure = exc
             except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError,
                     httpx.WriteError) as exc:
-                sent = not isinstance(exc, httpx.ConnectTimeout)
+                sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                 record.error = ("Xero did not answer in time." if isinstance(
                     exc, httpx.TimeoutException) else "The connection to Xero broke before "
                     "Xero answered.")

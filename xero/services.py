@@ -104,6 +104,12 @@ def choose_tenant(conn: XeroConnection, tenant_id: str, *, actor) -> XeroConnect
     if chosen is None:
         raise XeroError("That organisation is not one you connected; connect again.",
                         field="tenant_id")
+    previous = XeroConnection.objects.exclude(pk=conn.pk).exclude(tenant_id="").order_by(
+        "-connected_at").first()
+    if previous is not None and previous.tenant_id != chosen["tenantId"]:
+        # Another organisation: our contact links and tracking options point into the old one.
+        XeroContactLink.objects.all().delete()
+        XeroTrackingMapping.objects.all().delete()
     conn.tenant_id, conn.tenant_name = chosen["tenantId"], chosen["tenantName"]
     conn.xero_connection_id = chosen["id"]
     conn.status = XeroConnection.Status.ACTIVE

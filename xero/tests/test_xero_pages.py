@@ -177,3 +177,15 @@ def test_admin_action_syncs_selected_patients(fake_xero, xero_connection, sam_ow
                         follow=True)
     assert "1 synced to Xero, 0 failed" in reply.content.decode()
     assert len(fake_xero.contacts()) == 1
+
+
+def test_reconnecting_to_another_organisation_forgets_old_links(fake_xero, sam_client,
+                                                               xero_connection, john_smith):
+    from xero import services
+
+    services.sync_patient(john_smith)
+    other = fake_xero.add_org("Another Practice")
+    _connect_through_pages(sam_client)  # two organisations now: a choice
+    sam_client.post("/xero/tenant/", {"tenant_id": other.tenant_id})
+    assert not XeroContactLink.objects.exists()
+    assert XeroConnection.current().tenant_name == "Another Practice"
