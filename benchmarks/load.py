@@ -39,6 +39,7 @@ ENDPOINTS = {
     "api list": "/api/v1/patients/",
 }
 MAX_REQUESTS_PER_USER = 5000
+REQUEST_TIMEOUT_S = 10.0  # a slower answer counts as a failure
 
 
 @dataclass
@@ -117,7 +118,7 @@ def user_loop(base_url, email, password, duration, offset, start_at):
     behind one GIL): log in, wait for the common start, then request the pages in turn."""
     names = list(ENDPOINTS)
     local = Sample()
-    with client(base_url, timeout=10.0) as http:
+    with client(base_url, timeout=60.0) as http:  # set-up may wait behind other logins
         login(http, email, password)
         for path in ENDPOINTS.values():  # warm up: templates, query plans, connections
             http.get(path)
@@ -129,7 +130,7 @@ def user_loop(base_url, email, password, duration, offset, start_at):
             i += 1
             t0 = time.perf_counter()
             try:
-                response = http.get(ENDPOINTS[name])
+                response = http.get(ENDPOINTS[name], timeout=REQUEST_TIMEOUT_S)
             except httpx.HTTPError as exc:
                 local.failures[name] += 1
                 local.errors.append(f"{name}: {exc.__class__.__name__}")
