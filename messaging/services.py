@@ -37,6 +37,7 @@ RETRY_BASE_SECONDS = 30
 DISPATCH_CHUNK = 200
 RECORD_EVERY = 50
 STUCK_AFTER = timedelta(minutes=10)
+BALANCE_CACHE_SECONDS = 300
 REMINDABLE_STATUSES = ("booked", "confirmed")
 
 
@@ -558,11 +559,20 @@ class Balance:
     error: str = ""
 
 
-def account_balance(provider: Provider | None = None) -> Balance:
+def account_balance(provider: Provider | None = None, *, fresh: bool = False) -> Balance:
+    """Credits left, cached for a few minutes so the settings page does not wait on the gateway
+    at every visit; a failure is shown, not cached."""
+    from django.core.cache import cache
+
+    key = f"sms-balance:{settings.SMS_PROVIDER}:{settings.SMSB_API_URL}:{settings.SMSB_USERNAME}"
+    if not fresh and provider is None and (cached := cache.get(key)) is not None:
+        return Balance(cached)
     try:
-        return Balance((provider or get_provider()).balance())
+        credits = (provider or get_provider()).balance()
     except TransportError as exc:
         return Balance(None, exc.message)
+    cache.set(key, credits, BALANCE_CACHE_SECONDS)
+    return Balance(credits)
 
 
 def default_template() -> SMSTemplate:

@@ -215,7 +215,7 @@ def sms_settings(request):
             messages.success(request, f"Reminder {rule.describe()} is "
                                       f"{'on' if rule.active else 'off'}.")
             return redirect(target)
-    balance = services.account_balance()
+    balance = services.account_balance(fresh=request.GET.get("refresh") == "balance")
     low = balance.credits is not None and balance.credits < instance.low_balance_warning
     token = settings.SMS_CALLBACK_TOKEN
     site = settings.SITE_URL.rstrip("/")

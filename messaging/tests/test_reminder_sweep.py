@@ -179,3 +179,15 @@ def test_the_command_runs_the_sweep(one, capsys):
 
     call_command("send_reminders", "--now", at(SYDNEY, DAY - timedelta(days=1), 9).isoformat())
     assert "Queued 1 reminder(s); sent 1" in capsys.readouterr().out
+
+
+def test_day_before_reminder_on_the_day_daylight_saving_starts(sydney_cbd, john_smith,
+                                                               ben_clinician, review_type):
+    """Sydney moves from +10 to +11 at 2:00 on Sunday 4 October 2026: 9:00 is still 9:00."""
+    day_before_rule(sydney_cbd)
+    sunday, monday = datetime(2026, 10, 4).date(), datetime(2026, 10, 5).date()
+    testing.make_appointment(john_smith, ben_clinician, sydney_cbd, review_type,
+                             at(SYDNEY, monday, 10))
+    assert services.queue_due_reminders(at(SYDNEY, sunday, 8, 59)) == 0
+    assert services.queue_due_reminders(at(SYDNEY, sunday, 9, 0)) == 1
+    assert at(SYDNEY, sunday, 9).utcoffset() == timedelta(hours=11)
