@@ -159,6 +159,8 @@ def message_list(request):
         if data["date_to"]:
             qs = qs.filter(created_at__lt=datetime.combine(data["date_to"] + timedelta(days=1),
                                                            time(), tzinfo=tz))
+    if request.GET.get("export") == "csv":
+        return _csv(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -166,6 +168,31 @@ def message_list(request):
                    .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return render(request, "messaging/list.html",
                   {"form": form, "page": page, "query": query.urlencode(), "summary": summary})
+
+
+def _csv(qs):
+    import csv
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sms-messages.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["created (UTC)", "direction", "kind", "patient number", "patient", "clinic",
+                     "mobile", "status", "parts", "sent (UTC)", "delivered (UTC)", "error",
+                     "message"])
+    for m in qs.iterator(chunk_size=1000):
+        writer.writerow([
+            m.created_at.isoformat(timespec="seconds"), m.direction, m.kind,
+            m.patient.number if m.patient else "", m.patient.full_name if m.patient else "",
+            m.clinic.short_name if m.clinic else "", m.number, m.status, m.segments,
+            m.sent_at.isoformat(timespec="seconds") if m.sent_at else "",
+            m.delivered_at.isoformat(timespec="seconds") if m.delivered_at else "",
+            m.error, _csv_safe(m.body)])
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """A reply starting with = + - @ would run as a formula in a spreadsheet."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _admin_only(request):

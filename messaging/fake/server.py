@@ -124,8 +124,8 @@ class FakeSMSBroadcast:
         """GET our receipt callback like SMS Broadcast does; returns our HTTP status."""
         params = {"to": message.to, "ref": message.ref, "smsref": message.smsref,
                   "status": status}
-        message.receipts.append(status)
         response = httpx.get(self.receipt_url, params=params, timeout=10)
+        message.receipts.append(status)
         return response.status_code
 
     def reply(self, from_number: str, text: str, *, ref: str = "", to: str = "") -> int:

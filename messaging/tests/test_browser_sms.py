@@ -2,6 +2,7 @@
 delivered; the SMS pages at desktop and tablet width."""
 
 import os
+import re
 
 import pytest
 from django.utils import timezone
@@ -40,9 +41,12 @@ def test_send_from_the_patient_page_and_see_it_delivered(page, fake_smsb_live, m
 def test_live_count_switches_to_unicode_and_warns_over_the_limit(page, mia_receptionist,
                                                                 john_smith, sydney_cbd):
     ClinicSMSSettings.objects.create(clinic=sydney_cbd, segment_limit=1)
+    services.default_template()
     browser_login(page, "mia@walkeasy.example")
     page.goto(f"/sms/patient/{john_smith.pk}/")
     box = page.get_by_label("Message to John")
+    page.get_by_label("Start from a template").select_option(label="Reminder (day before)")
+    expect(box).to_have_value(re.compile(r"^Hi John, reminder: Walk Easy Sydney CBD"))
     box.fill("See you soon 🙂")
     counter = page.locator("#sms-count .sms-counter")
     expect(counter).to_contain_text("Unicode")

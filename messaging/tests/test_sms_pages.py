@@ -94,3 +94,11 @@ def test_admin_adds_a_reminder_rule(sam_client, sydney_cbd):
 
 def test_settings_are_for_admins_only(mia_client):
     assert mia_client.get(reverse("messaging:settings")).status_code == 403
+
+
+def test_the_list_exports_csv_with_the_same_filters(mia_client, john_smith):
+    services.send_sms(patient=john_smith, body="=HYPERLINK(evil)")
+    response = mia_client.get(reverse("messaging:list"), {"status": "queued", "export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode().splitlines()
+    assert len(rows) == 2 and "John Smith" in rows[1] and "'=HYPERLINK(evil)" in rows[1]
