@@ -23,6 +23,9 @@ class BillingConfig(AppConfig):
 
         if apps.is_installed("xero"):
             # Xero settings (type -> account/tax, clinic -> tracking option) shape new lines.
-            from .xero_push import register_xero_mappings
+            from . import services
+            from .xero_push import enqueue_push, register_xero_mappings
 
             register_xero_mappings()
+            if enqueue_push not in services.INVOICE_READY_HOOKS:
+                services.INVOICE_READY_HOOKS.append(enqueue_push)

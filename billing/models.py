@@ -205,3 +205,18 @@ class XeroInvoiceLink(models.Model):
         if not self.xero_invoice_id:
             return ""
         return f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={self.xero_invoice_id}"
+
+
+class XeroInvoiceSweep(models.Model):
+    """One row: where the periodic check for invoices changed in Xero (payments made there)
+    got to, so that the next sweep asks only for what changed since (If-Modified-Since)."""
+
+    name = models.CharField(max_length=30, primary_key=True, default="payments")
+    changed_since = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_calls = models.PositiveIntegerField(default=0)
+    last_updated = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.name} since {self.changed_since}"

@@ -22,6 +22,16 @@ from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 
 INVOICE_SEQUENCE = "invoice"
 
+# Integrations that want to hear about an invoice that is now owed (the xero app pushes it) add a
+# callable(invoice_id) here from their AppConfig.ready(); billing never imports them.
+INVOICE_READY_HOOKS: list = []
+
+
+def _invoice_ready(invoice: Invoice) -> None:
+    if invoice.status != InvoiceStatus.DRAFT:
+        for hook in INVOICE_READY_HOOKS:
+            hook(invoice.pk)
+
 
 def _money(amount: Decimal) -> str:
     return f"${amount:,.2f}"
@@ -130,6 +140,7 @@ def create_invoice_for_appointment(appointment_id, *, actor=None, confirm: bool 
     record(actor, AuditEvent.Action.CREATE, invoice,
            f"Created invoice {invoice.number} for {patient.full_name} ({_money(invoice.total)})",
            {"appointment": str(appointment.pk), "status": invoice.status})
+    _invoice_ready(invoice)
     return invoice
 
 
@@ -146,6 +157,7 @@ def approve_invoice(invoice_id, *, actor=None) -> Invoice:
                            code="empty_invoice")
     invoice.save(update_fields=["status", "updated_at"])
     record(actor, AuditEvent.Action.UPDATE, invoice, f"Approved invoice {invoice.number}")
+    _invoice_ready(invoice)
     return invoice
 
 

@@ -1,10 +1,11 @@
 import csv
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,14 +19,14 @@ from scheduling.models import Appointment
 from . import services
 from .errors import BillingError, NeedsConfirmation
 from .forms import DayInvoicingForm, InvoiceFilterForm, LineFormSet, PaymentForm, VoidForm
-from .models import Invoice, InvoiceStatus
+from .models import Invoice, InvoiceStatus, XeroInvoiceLink
 from .queries import live_invoices_by_appointment, unpaid_total
 
 PAGE_SIZE = 25
 
 
 def _filtered_invoices(form):
-    qs = Invoice.objects.select_related("patient", "clinic")
+    qs = Invoice.objects.select_related("patient", "clinic", "xero_link")
     if not form.is_valid():
         return qs
     data = form.cleaned_data
@@ -79,9 +80,19 @@ def _csv(request, invoices):
     return response
 
 
+def _xero_state(invoice) -> dict:
+    if not apps.is_installed("xero"):
+        return {"xero_enabled": False}
+    from .xero_push import xero_connected
+
+    link = XeroInvoiceLink.objects.filter(invoice=invoice).first()
+    return {"xero_enabled": True, "xero_connected": xero_connected(), "xero_link": link}
+
+
 def _detail_context(request, invoice, payment_form=None, void_form=None):
     today = timezone.localdate(timezone=invoice.clinic.tz)
     return {
+        **_xero_state(invoice),
         "invoice": invoice,
         "lines": invoice.lines.select_related("appointment").all(),
         "payments": invoice.payments.select_related("recorded_by").all(),
@@ -255,3 +266,31 @@ def day_invoicing(request):
         "form": form, "results": results, "appointments": appointments, "day": day,
         "chosen_clinic": chosen_clinic, "to_invoice": to_invoice,
     })
+
+
+@require_POST
+@permission_required("billing.change_invoice", raise_exception=True)
+def push_to_xero(request, pk):
+    """Send (or re-send after a failure) one invoice to Xero now."""
+    invoice = get_object_or_404(Invoice, pk=pk)
+    if not apps.is_installed("xero"):
+        raise Http404
+    from xero.client import XeroError
+
+    from .xero_push import push_invoices
+
+    if invoice.is_draft or invoice.is_voided:
+        messages.error(request, f"{invoice.number} is {invoice.get_status_display().lower()}; "
+                                "only approved invoices go to Xero.")
+        return redirect(invoice)
+    try:
+        result = push_invoices([invoice.pk])
+    except XeroError as exc:
+        messages.error(request, f"{invoice.number} is not in Xero yet: {exc.message}")
+    else:
+        if result.synced:
+            messages.success(request, f"{invoice.number} is in Xero.")
+        else:
+            words = result.errors.get(invoice.number) or "Xero did not take it; try again."
+            messages.error(request, f"Xero did not take {invoice.number}: {words}")
+    return redirect(invoice)

@@ -10,6 +10,8 @@ mappings); nothing else in billing imports xero, so invoicing works without Xero
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -49,6 +51,12 @@ def tracking_from_xero(clinic):
     if mapping is None:
         return None
     return Tracking(category=mapping.category_name, option=mapping.option_name)
+
+
+def xero_connected() -> bool:
+    from xero.models import XeroConnection
+
+    return XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists()
 
 
 def register_xero_mappings() -> None:
@@ -270,5 +278,147 @@ def push_invoices(invoice_ids) -> PushResult:
         push.close()
 
 
-def push_invoice_on_commit(invoice_id) -> None:
-    transaction.on_commit(lambda: push_invoices([invoice_id]))
+def enqueue_push(invoice_id) -> None:
+    """After an invoice is approved (or created approved): push it in the background when Xero
+    is connected. Registered with billing.services by the billing app when xero is installed."""
+    from xero.models import XeroConnection
+
+    if not XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists():
+        return
+    from .tasks import push_invoices_to_xero
+
+    transaction.on_commit(lambda: push_invoices_to_xero.enqueue([str(invoice_id)]))
+
+
+# -- payments back: invoices changed in Xero ------------------------------------------------
+@dataclass
+class PullResult:
+    calls: int = 0
+    seen: int = 0
+    updated: int = 0
+    errors: dict = field(default_factory=dict)  # invoice number -> words
+
+
+SWEEP_OVERLAP = timedelta(minutes=5)  # clocks differ a little; applying a change twice is harmless
+PAGE_SIZE = 100
+
+
+def _xero_date(value) -> date | None:
+    """Xero JSON dates: "/Date(1439434356790+0000)/" or "2026-11-20T00:00:00"."""
+    if not value:
+        return None
+    text = str(value)
+    if text.startswith("/Date("):
+        ms = int(text[6:].split("+")[0].split("-")[0].rstrip(")/"))
+        return datetime.fromtimestamp(ms / 1000, tz=UTC).date()
+    return date.fromisoformat(text[:10])
+
+
+def apply_xero_invoices(elements: list[dict], result: PullResult) -> None:
+    """Bring NCC in line with Xero for these invoices: money paid in Xero becomes a payment
+    (method "xero") for the difference only, so applying the same change twice does nothing;
+    a paid invoice marks its appointments paid through record_payment."""
+    from . import services
+    from .errors import BillingError
+
+    ids = [el.get("InvoiceID") for el in elements if el.get("InvoiceID")]
+    links = {link.xero_invoice_id: link for link in XeroInvoiceLink.objects.filter(
+        xero_invoice_id__in=ids).select_related("invoice")}
+    for element in elements:
+        link = links.get(element.get("InvoiceID"))
+        if link is None:
+            continue  # not one of ours (or not linked yet: the push will link it)
+        result.seen += 1
+        invoice = link.invoice
+        status = element.get("Status", "")
+        if status and status != link.xero_status:
+            XeroInvoiceLink.objects.filter(pk=link.pk).update(xero_status=status,
+                                                              updated_at=timezone.now())
+        paid_in_xero = Decimal(str(element.get("AmountPaid") or 0)).quantize(gst.CENT)
+        missing = paid_in_xero - invoice.amount_paid
+        if missing <= 0 or invoice.status not in (InvoiceStatus.AWAITING_PAYMENT,):
+            continue
+        paid_on = _xero_date(element.get("FullyPaidOnDate")) or timezone.localdate(
+            timezone=invoice.clinic.tz)
+        try:
+            services.record_payment(invoice.pk, amount=min(missing, invoice.amount_due),
+                                    method="xero", paid_on=min(
+                                        paid_on, timezone.localdate(timezone=invoice.clinic.tz)),
+                                    reference="Paid in Xero")
+        except BillingError as exc:
+            result.errors[invoice.number] = exc.message
+        else:
+            result.updated += 1
+
+
+def pull_invoice_changes(since: datetime | None = None) -> PullResult:
+    """Fetch ACCREC invoices changed in Xero since `since` (all when None), one call per page
+    of 100, and apply them."""
+    import httpx
+
+    from xero.client import XeroClient, _timeout
+    from xero.services import active_connection
+
+    headers = {}
+    if since is not None:
+        headers["If-Modified-Since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    result = PullResult()
+    with httpx.Client(timeout=_timeout(), headers=headers) as http, \
+            XeroClient(active_connection(), http=http) as api:
+        page = 1
+        while True:
+            reply = api.request("GET", "/Invoices", params={
+                "where": 'Type=="ACCREC"', "page": str(page), "pageSize": str(PAGE_SIZE),
+                "summaryOnly": "true"})
+            result.calls += 1
+            if not reply.ok:
+                from xero.client import XeroError, validation_message
+
+                raise XeroError(validation_message(reply.data) or
+                                f"Xero answered {reply.status} when asked for invoices.")
+            elements = (reply.data or {}).get("Invoices", [])
+            apply_xero_invoices(elements, result)
+            pages = ((reply.data or {}).get("pagination") or {}).get("pageCount")
+            if len(elements) < PAGE_SIZE or (pages is not None and page >= pages):
+                break
+            page += 1
+    return result
+
+
+def sweep_invoice_changes() -> PullResult | None:
+    """The periodic sweep: everything changed in Xero since the last good sweep. Idempotent and
+    safe to run late (the window simply widens)."""
+    from xero.client import XeroError
+    from xero.models import XeroConnection
+
+    from .models import XeroInvoiceSweep
+
+    if not XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists():
+        return None
+    state, _ = XeroInvoiceSweep.objects.get_or_create(name="payments")
+    started = timezone.now()
+    since = state.changed_since - SWEEP_OVERLAP if state.changed_since else None
+    try:
+        result = pull_invoice_changes(since)
+    except XeroError as exc:
+        XeroInvoiceSweep.objects.filter(pk=state.pk).update(last_run_at=started,
+                                                            last_error=exc.message)
+        raise
+    XeroInvoiceSweep.objects.filter(pk=state.pk).update(
+        changed_since=started, last_run_at=started, last_calls=result.calls,
+        last_updated=result.updated, last_error="")
+    return result
+
+
+def push_unsent_invoices() -> PushResult | None:
+    """Part of the sweep: invoices that should be in Xero and are not (never sent, sent with an
+    unknown outcome, or waiting after Xero was busy). Failed ones wait for a person's retry."""
+    from xero.models import XeroConnection
+
+    if not XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists():
+        return None
+    ids = list(Invoice.objects.exclude(status__in=[InvoiceStatus.VOIDED, InvoiceStatus.DRAFT])
+               .exclude(xero_link__status__in=[XeroInvoiceLink.Status.SYNCED,
+                                               XeroInvoiceLink.Status.FAILED])
+               .values_list("pk", flat=True)[:1000])
+    return push_invoices(ids) if ids else None

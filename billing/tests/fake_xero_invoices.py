@@ -7,6 +7,7 @@ from billing.gst so that the two check each other. InvoiceNumber is unique among
 """
 
 import uuid
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from xero.fake.server import _envelope, _problem
@@ -91,20 +92,37 @@ def _write(fake, request, org, match):
             failures.append(results[-1])
             continue
         invoice = dict(data, **_compute(data), InvoiceID=str(uuid.uuid4()),
-                       Status=data.get("Status", "DRAFT"), Payments=[],
-                       UpdatedDateUTC=fake.clock.seconds())
+                       Status=data.get("Status", "DRAFT"), Payments=[])
+        _touch(fake, invoice)
         invoices[invoice["InvoiceID"]] = invoice
         numbers[invoice["InvoiceNumber"]] = invoice["InvoiceID"]
-        results.append(dict(invoice, StatusAttributeString="OK", HasErrors=False))
+        results.append(dict(_public(invoice), StatusAttributeString="OK", HasErrors=False))
     if summarize and failures:
         return 400, {"ErrorNumber": 10, "Type": "ValidationException",
                      "Message": "A validation exception occurred", "Elements": failures}
     return 200, _envelope(fake, "Invoices", results)
 
 
+def _touch(fake, invoice) -> None:
+    now = fake.clock.now()
+    invoice["_updated"] = now.timestamp()
+    invoice["UpdatedDateUTC"] = f"/Date({int(now.timestamp() * 1000)}+0000)/"
+
+
+def _public(invoice) -> dict:
+    return {k: v for k, v in invoice.items() if not k.startswith("_")}
+
+
 def _list(fake, request, org, match):
     invoices, numbers = _store(org)
-    items = list(invoices.values())
+    items = sorted(invoices.values(), key=lambda i: i["_updated"])
+    since = request.headers.get("if-modified-since")
+    if since:
+        stamp = datetime.fromisoformat(since).replace(tzinfo=UTC).timestamp()
+        items = [i for i in items if i["_updated"] >= stamp]
+    if 'Type=="ACCREC"' not in request.query.get("where", 'Type=="ACCREC"'):
+        return 400, {"ErrorNumber": 16, "Type": "QueryParseException",
+                     "Message": "This fake understands only where=Type==\"ACCREC\"."}
     if request.query.get("InvoiceNumbers"):
         wanted = set(request.query["InvoiceNumbers"].split(","))
         items = [i for i in items if i["InvoiceNumber"] in wanted]
@@ -115,6 +133,7 @@ def _list(fake, request, org, match):
     size = min(1000, int(request.query.get("pageSize", 100)))
     count = len(items)
     items = items[(page - 1) * size: page * size]
+    items = [_public(i) for i in items]
     if request.query.get("summaryOnly", "").lower() == "true":
         items = [{k: v for k, v in i.items() if k not in ("LineItems", "Payments")}
                  for i in items]
@@ -127,7 +146,7 @@ def _one(fake, request, org, match):
     invoice = _store(org)[0].get(match["key"])
     if invoice is None:
         return 404, _problem(404, "Not Found", "The resource you're looking for cannot be found")
-    return 200, _envelope(fake, "Invoices", [invoice])
+    return 200, _envelope(fake, "Invoices", [_public(invoice)])
 
 
 def install(fake) -> None:
@@ -140,3 +159,19 @@ def install(fake) -> None:
 def invoices(fake, org=None) -> list[dict]:
     with fake.lock:
         return list(_store(org or fake.org)[0].values())
+
+
+def pay(fake, number: str, amount=None, org=None) -> dict:
+    """A payment entered in Xero (the bookkeeper, or a card payment through Xero's link)."""
+    with fake.lock:
+        invoices, numbers = _store(org or fake.org)
+        invoice = invoices[numbers[number]]
+        paid = Decimal(str(invoice["AmountPaid"])) + Decimal(str(
+            amount if amount is not None else invoice["AmountDue"]))
+        due = Decimal(str(invoice["Total"])) - paid
+        invoice.update(AmountPaid=float(paid), AmountDue=float(due))
+        if due == 0:
+            invoice["Status"] = "PAID"
+            invoice["FullyPaidOnDate"] = fake.clock.now().strftime("%Y-%m-%dT00:00:00")
+        _touch(fake, invoice)
+        return _public(invoice)

@@ -107,3 +107,71 @@ def test_200_invoices_with_lost_replies_and_429s_land_exactly_once(
     assert (result.synced, result.failed) == (200, 0)
     assert XeroInvoiceLink.objects.filter(status="synced").count() == 200
     assert result.lookup_calls >= 1  # lost replies were settled by looking up our numbers
+
+    # Xero takes every payment; one sweep brings them back in pages of 100: 2 calls, not 200.
+    xero_ready.clear_faults()
+    for number in by_number:
+        fake_xero_invoices.pay(xero_ready, number)
+    from billing.xero_push import sweep_invoice_changes
+
+    pulled = sweep_invoice_changes()
+    assert (pulled.calls, pulled.updated) == (2, 200)
+    assert Invoice.objects.filter(pk__in=ids, status="paid").count() == 200
+
+
+def test_a_payment_made_in_xero_marks_the_invoice_and_appointment_paid_through_the_sweep(
+        xero_ready, completed_visit):
+    from billing.models import XeroInvoiceSweep
+    from billing.tasks import xero_invoice_sweep
+    from scheduling.models import Appointment
+
+    invoice = services.create_invoice_for_appointment(completed_visit.pk)
+    push_invoices([invoice.pk])
+    assert xero_invoice_sweep.call()["payments"] == 0  # nothing paid yet
+    fake_xero_invoices.pay(xero_ready, invoice.number)
+
+    outcome = xero_invoice_sweep.call()
+
+    assert outcome["payments"] == 1
+    invoice.refresh_from_db()
+    assert invoice.status == "paid" and invoice.amount_due == 0
+    payment = invoice.payments.get()
+    assert (payment.method, payment.amount, payment.reference) == (
+        "xero", Decimal("75.00"), "Paid in Xero")
+    assert Appointment.objects.get(pk=completed_visit.pk).is_paid
+    assert XeroInvoiceLink.objects.get(invoice=invoice).xero_status == "PAID"
+    # The next sweep asks only for changes since this one, and pays nothing twice.
+    assert XeroInvoiceSweep.objects.get().changed_since is not None
+    assert xero_invoice_sweep.call()["payments"] == 0
+    assert invoice.payments.count() == 1
+
+
+def test_a_part_payment_in_xero_is_recorded_for_the_difference_only(xero_ready, completed_visit):
+    from billing.xero_push import sweep_invoice_changes
+
+    invoice = services.create_invoice_for_appointment(completed_visit.pk)
+    services.record_payment(invoice.pk, amount="20.00", method="cash")
+    push_invoices([invoice.pk])
+    fake_xero_invoices.pay(xero_ready, invoice.number, amount="50.00")  # Xero knows 50 of it
+    sweep_invoice_changes()
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == Decimal("50.00")  # 20 at the desk + 30 more seen in Xero
+    assert invoice.status == "awaiting_payment"
+
+
+def test_the_invoice_page_shows_the_failure_in_words_and_the_retry_button_sends_it(
+        xero_ready, completed_visit, sydney_cbd, mia_client):
+    from django.urls import reverse
+
+    invoice = services.create_invoice_for_appointment(completed_visit.pk)
+    XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Nowhere")
+    push_invoices([invoice.pk])
+    page = mia_client.get(invoice.get_absolute_url()).content.decode()
+    assert "Failed to sync" in page and "Tracking option Nowhere of Location" in page
+    assert "Retry sending to Xero" in page
+    assert "Xero failed" in mia_client.get(reverse("billing:list")).content.decode()
+    XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Sydney CBD")
+    response = mia_client.post(reverse("billing:push_to_xero", args=[invoice.pk]), follow=True)
+    page = response.content.decode()
+    assert f"{invoice.number} is in Xero." in page and "In Xero" in page
+    assert "Open in Xero" in page

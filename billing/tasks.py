@@ -1,0 +1,25 @@
+"""Background work: pushing invoices to Xero and the sweep that brings Xero's payments back."""
+
+from django.tasks import task
+
+
+@task
+def push_invoices_to_xero(invoice_ids: list[str]) -> dict:
+    from .xero_push import push_invoices
+
+    result = push_invoices(invoice_ids)
+    return {"synced": result.synced, "failed": result.failed, "calls": result.push_calls}
+
+
+@task
+def xero_invoice_sweep() -> dict:
+    """Every few minutes (ncc/schedule.py): push what is not in Xero yet, then fetch invoices
+    changed in Xero since the last sweep (payments made there) in pages."""
+    from .xero_push import push_unsent_invoices, sweep_invoice_changes
+
+    pushed = push_unsent_invoices()
+    pulled = sweep_invoice_changes()
+    return {"pushed": pushed.synced if pushed else 0,
+            "payments": pulled.updated if pulled else 0,
+            "calls": (pushed.push_calls + pushed.lookup_calls if pushed else 0)
+            + (pulled.calls if pulled else 0)}
