@@ -179,7 +179,8 @@ class FakeXero:
         self.idempotency: dict[tuple, dict] = {}
         self.faults: list[Fault] = []
         self.stats = {"api_calls": 0, "http_429": 0, "token_refreshes": 0, "dropped": 0,
-                      "first_call_at": None, "last_reply_at": None, "calls_by_path": {}}
+                      "first_call_at": None, "last_reply_at": None, "calls_by_path": {},
+                      "max_in_flight": 0}
         self.routes: list[tuple[str, re.Pattern, Callable, str]] = []
         self._install_routes()
         self._server: ThreadingHTTPServer | None = None
@@ -485,6 +486,7 @@ class FakeXero:
             org.day.take(now)
             self.app_minute.take(now)
             org.in_flight += 1
+            self.stats["max_in_flight"] = max(self.stats["max_in_flight"], org.in_flight)
         try:
             if fault and fault.kind in ("500", "503"):
                 status = int(fault.kind)

@@ -189,3 +189,18 @@ def test_reconnecting_to_another_organisation_forgets_old_links(fake_xero, sam_c
     sam_client.post("/xero/tenant/", {"tenant_id": other.tenant_id})
     assert not XeroContactLink.objects.exists()
     assert XeroConnection.current().tenant_name == "Another Practice"
+
+
+def test_settings_page_asks_to_reconnect_after_invalid_grant(fake_xero, sam_client,
+                                                             xero_connection, john_smith):
+    from xero import client
+
+    client.revoke_token(xero_connection.refresh_token)
+    from .conftest import expire_access_token
+
+    expire_access_token(xero_connection)
+    reply = sam_client.post(f"/xero/contacts/{john_smith.pk}/sync/", follow=True)
+    assert "reconnect Xero" in reply.content.decode()
+    page = sam_client.get("/xero/").content.decode()
+    assert "Reconnect Xero" in page and "Needs reconnecting" in page
+    assert "Xero no longer accepts our sign-in" in page
