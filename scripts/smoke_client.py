@@ -68,7 +68,12 @@ def first(http: httpx.Client, path: str) -> dict:
 
 def book_one(http: httpx.Client) -> dict:
     """Book an appointment through the REST API in a free slot a few weeks ahead."""
-    patient = first(http, "/api/v1/patients/")
+    patients = expect(http.get("/api/v1/patients/", headers={"Accept": "application/json"}),
+                      200).json()["results"]
+    if not patients:
+        raise SmokeFailure("/api/v1/patients/ returned no rows; was the demo data loaded?")
+    # A patient with an email address, so that the booking queues its confirmation for the worker.
+    patient = next((p for p in patients if p.get("email")), patients[0])
     clinician = first(http, "/api/v1/clinicians/?active=true")
     appt_type = first(http, "/api/v1/appointment-types/?active=true")
     start_day = date.today() + timedelta(days=21)
