@@ -34,11 +34,47 @@ def local_day_bounds(clinic, day: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-# What a block on the grid shows: loading only these keeps 400 appointments cheap to build.
-GRID_FIELDS = ("id", "patient_id", "clinician_id", "clinic_id", "appointment_type_id",
-               "starts_at", "ends_at", "status", "is_paid", "patient__first_name",
-               "patient__last_name", "patient__alerts", "appointment_type__name",
-               "appointment_type__colour")
+# What a block on the grid shows. Read as tuples into BookEntry: a week of 400 appointments
+# costs a few milliseconds instead of building 1,200 model instances.
+GRID_FIELDS = ("id", "patient_id", "clinician_id", "starts_at", "ends_at", "status", "is_paid",
+               "patient__first_name", "patient__last_name", "patient__alerts",
+               "appointment_type__name", "appointment_type__colour")
+
+
+class PatientBrief(NamedTuple):
+    full_name: str
+    alerts: str
+
+
+class TypeBrief(NamedTuple):
+    name: str
+    colour: str
+
+
+class BookEntry:
+    """One appointment as the grid draws it."""
+
+    __slots__ = ("pk", "patient_id", "clinician_id", "starts_at", "ends_at", "status", "is_paid",
+                 "patient", "appointment_type", "local_start", "local_end", "minutes",
+                 "editable", "next_status", "next_status_label", "time_label")
+
+    def __init__(self, row, types: dict):
+        (self.pk, self.patient_id, self.clinician_id, self.starts_at, self.ends_at, self.status,
+         self.is_paid, first, last, alerts, type_name, colour) = row
+        self.patient = PatientBrief(f"{first} {last}", alerts)
+        key = (type_name, colour)
+        if key not in types:
+            types[key] = TypeBrief(type_name, colour)
+        self.appointment_type = types[key]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == AppointmentStatus.CANCELLED
+
+
+def book_entries(qs) -> list[BookEntry]:
+    types: dict = {}
+    return [BookEntry(row, types) for row in qs.order_by("starts_at").values_list(*GRID_FIELDS)]
 
 
 def appointments_for_clinic_day(clinic, day: date, include_cancelled: bool = True) -> QuerySet:
@@ -46,9 +82,7 @@ def appointments_for_clinic_day(clinic, day: date, include_cancelled: bool = Tru
     qs = Appointment.objects.filter(clinic=clinic, starts_at__gte=start, starts_at__lt=end)
     if not include_cancelled:
         qs = qs.exclude(status=AppointmentStatus.CANCELLED)
-    return qs.select_related("patient", "appointment_type").only(*GRID_FIELDS).order_by(
-        "starts_at"
-    )
+    return qs.order_by("starts_at")
 
 
 def _opening_by_weekday(clinic) -> dict[int, tuple[time, time]]:
@@ -204,7 +238,7 @@ def local_day_bounds_tz(tz, day: date):
             datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz))
 
 
-def _place(grid: Grid, appointment: Appointment, tz) -> Block:
+def _place(grid: Grid, appointment: BookEntry, tz) -> Block:
     s = appointment.starts_at.astimezone(tz)
     e = appointment.ends_at.astimezone(tz)
     a = _minutes(s)
@@ -253,7 +287,7 @@ def day_book(clinic, day: date, *, include_cancelled: bool = False,
     grid = make_grid([hours] if hours else list(opening.values()), now_local, [day])
     lo, hi = local_day_bounds(clinic, day)
     away = list(TimeOff.objects.filter(clinician__in=clinicians, starts_at__lt=hi, ends_at__gt=lo))
-    appts = list(appointments_for_clinic_day(clinic, day, include_cancelled))
+    appts = book_entries(appointments_for_clinic_day(clinic, day, include_cancelled))
     columns = []
     for c in clinicians:
         rows = working.get(c.pk, [])
@@ -291,9 +325,8 @@ def week_book(clinic, clinician: Clinician, day: date, *, include_cancelled: boo
                                     starts_at__lt=hi)
     if not include_cancelled:
         qs = qs.exclude(status=AppointmentStatus.CANCELLED)
-    appts = list(qs.select_related("patient", "appointment_type").only(*GRID_FIELDS)
-                 .order_by("starts_at"))
-    by_day: dict[date, list[Appointment]] = {}
+    appts = book_entries(qs)
+    by_day: dict[date, list[BookEntry]] = {}
     for a in appts:
         by_day.setdefault(a.starts_at.astimezone(tz).date(), []).append(a)
     columns = []

@@ -88,7 +88,10 @@ def _book_context(request) -> dict:
                                     include_cancelled=params["show_cancelled"])
         monday = week_start(day)
         ctx["prev_day"], ctx["next_day"] = monday - timedelta(days=7), monday + timedelta(days=7)
-        ctx["heading"] = (f"Week of {monday:%a} {monday.day} {monday:%b %Y}")
+        sunday = monday + timedelta(days=6)
+        ctx["heading"] = (f"{monday.day} {monday:%b} – {sunday.day} {sunday:%b %Y}"
+                          if monday.month != sunday.month
+                          else f"{monday.day}–{sunday.day} {sunday:%b %Y}")
     else:
         ctx["book"] = day_book(clinic, day, include_cancelled=params["show_cancelled"])
         ctx["prev_day"], ctx["next_day"] = day - timedelta(days=1), day + timedelta(days=1)
