@@ -134,7 +134,13 @@ def disconnect(*, actor) -> None:
 
 
 def recent_errors(limit: int = 8) -> list[XeroApiCall]:
-    return list(XeroApiCall.objects.exclude(error="").select_related(None)[:limit])
+    return list(XeroApiCall.objects.exclude(error="")[:limit])
+
+
+def prune_call_log(days: int = 30) -> int:
+    """Keep a month of call records: enough to explain a problem, not an ever-growing table."""
+    cutoff = timezone.now() - timedelta(days=days)
+    return XeroApiCall.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 # -- lists and mappings ----------------------------------------------------------------------

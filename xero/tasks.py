@@ -15,3 +15,10 @@ def resume_paused_sync_jobs() -> int:
     from . import services
 
     return services.resume_paused_jobs()
+
+
+@task
+def prune_xero_call_log() -> int:
+    from . import services
+
+    return services.prune_call_log()

@@ -59,8 +59,11 @@ def settings_page(request):
     context = {
         "conn": conn,
         "health": conn.token_health() if conn else None,
-        "errors": XeroApiCall.objects.exclude(error="").select_related("connection")[:8],
-        "calls_today": XeroApiCall.objects.filter(connection=conn).count() if conn else 0,
+        "errors": services.recent_errors(),
+        "failed_links": XeroContactLink.objects.filter(status=XeroContactLink.Status.FAILED)
+        .select_related("patient").order_by("-updated_at")[:10],
+        "failed_count": XeroContactLink.objects.filter(
+            status=XeroContactLink.Status.FAILED).count(),
         "last_call": XeroApiCall.objects.filter(connection=conn).first() if conn else None,
         "job": job,
         "changed": services.changed_patients().count() if conn else 0,

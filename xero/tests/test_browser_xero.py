@@ -6,6 +6,7 @@ import os
 import pytest
 
 from conftest import browser_login
+from ncc import testing
 
 SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "var", "screenshots")
 
@@ -51,3 +52,20 @@ def test_connect_map_sync_and_see_badge(page, live_server, fake_xero, settings, 
     page.goto("/patients/?q=Smith")
     page.locator(".tag-ok", has_text="Xero").first.wait_for()
     assert len(fake_xero.contacts()) == 1
+
+    # Bulk: one patient with legacy bad data fails alone; the page says why, in words.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    for i in range(3):
+        testing.make_patient(john_smith.home_clinic, "Ada", f"Bulk{i}")
+    bad = testing.make_patient(john_smith.home_clinic, "Legacy", "Record")
+    type(bad).objects.filter(pk=bad.pk).update(email="legacy@@record")
+    fake_xero.inject("503", method="POST", path="/Contacts", times=1)
+    page.goto("/xero/")
+    page.get_by_role("button", name="Sync all changed patients").click()
+    page.get_by_text("3 synced, 1 failed").wait_for()
+    page.get_by_text("Xero had a temporary problem (HTTP 503); we tried again.").wait_for()
+    page.get_by_role("link", name="Legacy Record").wait_for()  # listed with its reason
+    _shots(page, "settings-after-bulk")
+    page.goto(f"/patients/{bad.pk}/")
+    page.get_by_text("Xero refused this contact: Email address must be valid.").wait_for()
+    _shots(page, "patient-panel-failed")
