@@ -29,6 +29,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{key}={value}")
         self.stdout.write(f"XERO_CLOCK_SPEED={opts['speed']:g}")
         self.stdout.write("Ctrl-C to stop.")
+        self.stdout.flush()
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
