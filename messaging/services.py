@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import record as audit
 from clinics.models import Clinic
 from ncc.errors import DomainError
 from ncc.phones import to_e164
@@ -157,6 +159,8 @@ def send_sms(*, patient: Patient, body: str, actor=None, clinic: Clinic | None =
         sender=sms_settings.from_value, body=checked.body, segments=checked.count.segments,
         kind=kind, created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if getattr(actor, "is_authenticated", False):
+        audit(actor, AuditEvent.Action.CREATE, patient, f"Texted {patient.full_name}")
     _enqueue_delivery(message.pk)
     return message
 
@@ -404,8 +408,11 @@ def record_inbound(*, from_number: str, message: str, ref: str = "", to: str = "
     now = timezone.now()
     with transaction.atomic():
         if word in STOP_WORDS and patient is not None:
-            Patient.objects.filter(pk=patient.pk, sms_opted_out_at__isnull=True).update(
-                sms_opted_out_at=now)
+            if Patient.objects.filter(pk=patient.pk, sms_opted_out_at__isnull=True).update(
+                    sms_opted_out_at=now):
+                audit(None, AuditEvent.Action.UPDATE, patient,
+                      f"{patient.full_name} opted out of SMS by replying STOP",
+                      {"sms_opted_out_at": ["None", now.isoformat()]})
             action, read = SMSMessage.Action.OPTED_OUT, True
         elif word in YES_WORDS:
             action, read = _confirm(appointment, now)
@@ -428,6 +435,9 @@ def _confirm(appointment: Appointment | None, now) -> tuple[str, bool]:
     changed = Appointment.objects.filter(pk=appointment.pk, status="booked",
                                          starts_at__gt=now).update(status="confirmed",
                                                                    updated_at=now)
+    if changed:
+        audit(None, AuditEvent.Action.UPDATE, appointment,
+              "Confirmed by the patient's SMS reply", {"status": ["booked", "confirmed"]})
     if changed or Appointment.objects.filter(pk=appointment.pk, status="confirmed").exists():
         return SMSMessage.Action.CONFIRMED, True
     return SMSMessage.Action.NO_APPOINTMENT, False
@@ -442,6 +452,9 @@ def _decline(appointment: Appointment | None, now, sms_settings) -> tuple[str, b
         ).update(status="cancelled", cancellation_reason="Patient replied N to the SMS reminder.",
                  updated_at=now)
         if changed:
+            audit(None, AuditEvent.Action.UPDATE, appointment,
+                  "Cancelled by the patient's SMS reply N", {"status": [appointment.status,
+                                                                      "cancelled"]})
             return SMSMessage.Action.CANCELLED, False
     return SMSMessage.Action.CALL_BACK, False
 

@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.models import AuditEvent
+from audit.services import record
 from clinics.models import Clinic
 from patients.models import Patient
 
@@ -65,6 +67,9 @@ def _send_context(request, patient, form=None):
 @permission_required("messaging.view_smsmessage", raise_exception=True)
 def conversation(request, patient_pk):
     patient = get_object_or_404(Patient.objects.select_related("home_clinic"), pk=patient_pk)
+    if not request.htmx:
+        record(request.user, AuditEvent.Action.VIEW, patient,
+               f"Viewed SMS with {patient.full_name}")
     thread = _thread(patient)
     # Reading the conversation reads its plain replies; an N that asks for a call stays in the
     # inbox until someone marks it done.
@@ -160,6 +165,8 @@ def message_list(request):
             qs = qs.filter(created_at__lt=datetime.combine(data["date_to"] + timedelta(days=1),
                                                            time(), tzinfo=tz))
     if request.GET.get("export") == "csv":
+        record(request.user, AuditEvent.Action.EXPORT, request.user,
+               f"Exported SMS messages ({request.GET.urlencode()})")
         return _csv(qs)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

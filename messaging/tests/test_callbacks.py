@@ -133,3 +133,13 @@ def test_reply_from_an_unknown_number_is_kept(client, reminder):
     inbound(client, **{"from": "61499999999", "message": "Who is this?"})
     reply = SMSMessage.objects.get(direction="in")
     assert reply.patient is None and reply.number == "+61499999999"
+
+
+def test_changes_made_by_replies_are_audited(client, reminder, appointment, john_smith):
+    from audit.models import AuditEvent
+
+    inbound(client, **{"from": "61412345678", "message": "Y", "ref": reminder.ref})
+    inbound(client, **{"from": "61412345678", "message": "STOP", "ref": reminder.ref})
+    summaries = list(AuditEvent.objects.values_list("summary", flat=True))
+    assert "Confirmed by the patient's SMS reply" in summaries
+    assert "John Smith opted out of SMS by replying STOP" in summaries
