@@ -403,9 +403,17 @@ def record_inbound(*, from_number: str, message: str, ref: str = "", to: str = "
     appointment = original.appointment if original else None
     clinic = (original.clinic if original else None) or (patient.home_clinic if patient else None)
 
+    now = timezone.now()
+    # SMS Broadcast does not document retries of this call: the same text from the same number
+    # about the same message within two minutes is taken as a repeat, not a second reply.
+    repeat = SMSMessage.objects.filter(
+        direction=SMSMessage.Direction.INBOUND, number=number or from_number,
+        body=message or "", in_reply_to=original, created_at__gte=now - timedelta(minutes=2),
+    ).first()
+    if repeat is not None:
+        return repeat
     word = keyword(message)
     action, read = SMSMessage.Action.NONE, False
-    now = timezone.now()
     with transaction.atomic():
         if word in STOP_WORDS and patient is not None:
             if Patient.objects.filter(pk=patient.pk, sms_opted_out_at__isnull=True).update(
@@ -488,7 +496,7 @@ def _quiet(sms_settings: ClinicSMSSettings, local_now: datetime) -> bool:
     return t >= start or t < end
 
 
-def queue_due_reminders(now: datetime | None = None) -> int:
+def queue_due_reminders(now: datetime | None = None, *, enqueue: bool = True) -> int:
     """Write a queued message and a Reminder row for every appointment whose reminder is due.
 
     Idempotent: an appointment already reminded for its current start time is skipped, and the
@@ -512,7 +520,7 @@ def queue_due_reminders(now: datetime | None = None) -> int:
         except IntegrityError:
             # Another sweep wrote the same reminders first; its rows stand, ours rolled back.
             log.info("Reminder sweep for rule %s overlapped another sweep", rule.pk)
-    if total:
+    if total and enqueue:
         _enqueue_dispatch()
     return total
 
@@ -559,7 +567,7 @@ def send_due_reminders(now: datetime | None = None, provider: Provider | None = 
                        dispatch: bool = True) -> dict:
     """The sweep: queue due reminders, then send everything queued (in this process)."""
     recover_stuck_sending()
-    queued = queue_due_reminders(now)
+    queued = queue_due_reminders(now, enqueue=not dispatch)
     stats = dispatch_queued(provider) if dispatch else {}
     return {"queued": queued, **stats}
 

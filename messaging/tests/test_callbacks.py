@@ -143,3 +143,9 @@ def test_changes_made_by_replies_are_audited(client, reminder, appointment, john
     summaries = list(AuditEvent.objects.values_list("summary", flat=True))
     assert "Confirmed by the patient's SMS reply" in summaries
     assert "John Smith opted out of SMS by replying STOP" in summaries
+
+
+def test_a_repeated_callback_is_not_a_second_reply(client, reminder):
+    for _ in range(2):
+        inbound(client, **{"from": "61412345678", "message": "N", "ref": reminder.ref})
+    assert SMSMessage.objects.filter(direction="in").count() == 1
