@@ -1,6 +1,7 @@
 """The reminder sweep: exactly one reminder per appointment and start time, at each clinic's own
 local time, never for cancelled or past appointments, never in the quiet hours."""
 
+import itertools
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,8 @@ from patients.models import Patient
 from scheduling.models import Appointment
 
 SYDNEY, PERTH = ZoneInfo("Australia/Sydney"), ZoneInfo("Australia/Perth")
-DAY = datetime(2026, 12, 2).date()  # "tomorrow" for the sweeps below (a Wednesday)
+DAY = datetime(2026, 12, 2).date()
+_batches = itertools.count()  # "tomorrow" for the sweeps below (a Wednesday)
 
 
 def at(tz, day, hour, minute=0):
@@ -26,13 +28,13 @@ def day_before_rule(clinic, **kw):
     return ReminderRule.objects.create(clinic=clinic, template=services.default_template(), **kw)
 
 
-def book_many(clinic, tz, review_type, count, clinicians, patients):
-    """`count` appointments on DAY in 15-minute slots from 8:00, spread over clinicians."""
+def book_many(clinic, tz, review_type, count, clinicians, patients, day=DAY):
+    """`count` appointments on `day` in 15-minute slots from 8:00, spread over clinicians."""
     rows = []
     for i in range(count):
         clinician = clinicians[i % len(clinicians)]
         slot = i // len(clinicians)
-        starts = at(tz, DAY, 8) + timedelta(minutes=15 * slot)
+        starts = at(tz, day, 8) + timedelta(minutes=15 * slot)
         rows.append(Appointment(patient=patients[i % len(patients)], clinician=clinician,
                                 clinic=clinic, appointment_type=review_type, starts_at=starts,
                                 ends_at=starts + timedelta(minutes=15)))
@@ -41,9 +43,10 @@ def book_many(clinic, tz, review_type, count, clinicians, patients):
 
 def many_clinicians(clinic, n):
     """Clinicians without password hashing (the slow part of make_clinician)."""
+    batch = next(_batches)
     users = User.objects.bulk_create([
-        User(email=f"c{clinic.pk}x{i}@walkeasy.example", first_name=f"Doc{i}", role="clinician",
-             password="!") for i in range(n)])
+        User(email=f"c{clinic.pk}x{batch}x{i}@walkeasy.example", first_name=f"Doc{i}",
+             role="clinician", password="!") for i in range(n)])
     clinicians = Clinician.objects.bulk_create([Clinician(user=u) for u in users])
     Clinician.clinics.through.objects.bulk_create([
         Clinician.clinics.through(clinician=c, clinic=clinic) for c in clinicians])
@@ -191,3 +194,20 @@ def test_day_before_reminder_on_the_day_daylight_saving_starts(sydney_cbd, john_
     assert services.queue_due_reminders(at(SYDNEY, sunday, 8, 59)) == 0
     assert services.queue_due_reminders(at(SYDNEY, sunday, 9, 0)) == 1
     assert at(SYDNEY, sunday, 9).utcoffset() == timedelta(hours=11)
+
+
+def test_the_sweeps_query_count_does_not_grow_with_the_number_of_reminders(two_clinics,
+                                                                          review_type):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sydney, perth = two_clinics
+    counts = []
+    for day, n, start in ((DAY, 4, 30_000), (DAY + timedelta(days=7), 80, 40_000)):
+        book_many(sydney, SYDNEY, review_type, n, many_clinicians(sydney, 2),
+                  many_patients(sydney, n, start), day)
+        with CaptureQueriesContext(connection) as ctx:
+            queued = services.queue_due_reminders(at(SYDNEY, day - timedelta(days=1), 9, 5))
+        assert queued == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

@@ -1,6 +1,8 @@
 """The SMS Broadcast provider against the fake gateway over real HTTP on loopback."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from messaging.fake import FakeSMSBroadcast
 from messaging.providers import TransportError
@@ -76,3 +78,9 @@ def test_timeout_leaves_the_outcome_unknown_although_the_gateway_accepted_it(fak
 def test_balance_is_read(fake_smsb):
     fake_smsb.balance = 42
     assert SMSBroadcastProvider().balance() == 42
+
+
+@given(st.from_regex(r"4[0-9]{8}", fullmatch=True),
+       st.sampled_from(["+61{}", "0{}", "61{}", "{}", "+61 {}", "0{} "]))
+def test_every_written_form_of_a_mobile_gives_the_same_gateway_number(rest, form):
+    assert gateway_number(form.format(rest)) == "61" + rest
