@@ -13,11 +13,17 @@ from django.utils import timezone
 
 
 def _fernet() -> Fernet:
+    """FIELD_ENCRYPTION_KEY if it is a Fernet key; else a key derived from it (or from
+    SECRET_KEY when unset), so any long random string works."""
     key = settings.FIELD_ENCRYPTION_KEY
-    if not key:
-        digest = hashlib.sha256(("xero-tokens:" + settings.SECRET_KEY).encode()).digest()
-        key = base64.urlsafe_b64encode(digest)
-    return Fernet(key)
+    if key:
+        try:
+            return Fernet(key)
+        except ValueError:
+            pass
+    secret = key or settings.SECRET_KEY
+    digest = hashlib.sha256(("xero-tokens:" + secret).encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
 
 
 def encrypt(value: str) -> str:

@@ -268,9 +268,13 @@ def _name_for(patient: Patient, link: XeroContactLink | None, shared: set[str]) 
     return patient.full_name
 
 
+def _quote(value: str) -> str:
+    """A string literal for Xero's `where` (C#-like: backslash and double quote escaped)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _ors(field_name: str, values: list[str]) -> str:
-    return " OR ".join(f'{field_name}=="{v.replace(chr(34), chr(92) + chr(34))}"'
-                       for v in values)
+    return " OR ".join(f"{field_name}=={_quote(v)}" for v in values)
 
 
 @dataclass

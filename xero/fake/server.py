@@ -614,24 +614,29 @@ def _ms_date(clock: ScaledClock, offset=True) -> str:
     return f"/Date({ms}+0000)/" if offset else f"/Date({ms})/"
 
 
-_CLAUSE = re.compile(r'^\s*([A-Za-z.]+)\s*(==|!=)\s*(?:"((?:[^"\\]|\\.)*)"|(true|false))\s*$')
+_CLAUSE = re.compile(r'\s*([A-Za-z.]+)\s*(==|!=)\s*(?:"((?:[^"\\]|\\.)*)"|(true|false))\s*'
+                     r'(?:(AND|OR)(?=\s)|$)')
 
 
 def _where(expr: str | None) -> Callable[[dict], bool] | None:
-    """Xero's `where` for the simple forms we use: Field=="x" joined by AND / OR (no brackets)."""
+    """Xero's `where` for the forms we use: Field=="x" (or !=, or true/false) joined by AND /
+    OR without brackets; AND binds tighter. Quoted strings may hold AND, OR and escapes."""
     if not expr:
         return lambda _item: True
-    alternatives = []
-    for part in re.split(r"\s+OR\s+", expr):
-        clauses = []
-        for clause in re.split(r"\s+AND\s+", part):
-            m = _CLAUSE.match(clause)
-            if not m:
-                return None
-            fld, op, text, boolean = m.groups()
-            value = (boolean == "true") if boolean else text.replace('\\"', '"')
-            clauses.append((fld, op, value))
-        alternatives.append(clauses)
+    alternatives, clauses, pos = [], [], 0
+    while pos < len(expr):
+        m = _CLAUSE.match(expr, pos)
+        if not m:
+            return None
+        fld, op, text, boolean, joiner = m.groups()
+        value = (boolean == "true") if boolean else re.sub(r"\\(.)", r"\1", text)
+        clauses.append((fld, op, value))
+        if joiner != "AND":
+            alternatives.append(clauses)
+            clauses = []
+        pos = m.end()
+    if clauses or not alternatives:
+        return None
 
     def get(item, dotted):
         for piece in dotted.split("."):
