@@ -18,13 +18,15 @@ ZERO = "00000000-0000-0000-0000-000000000000"
 
 
 def _slots(grid, can_book: bool) -> str:
+    # Slots are for the pointer: keyboard users book with "New appointment" (N) instead of
+    # tabbing through hundreds of empty slots, and reach appointments with Tab.
     disabled = "" if can_book else " disabled"
     out = []
     for minute, _label, hour in grid.rows:
         h, m = divmod(minute, 60)
         spoken = f"{h % 12 or 12}:{m:02d} {'am' if h < 12 else 'pm'}"
         out.append(f'<button type="button" class="slot{" hour" if hour else ""}" '
-                   f'data-m="{minute}"{disabled} aria-label="Book {spoken}"></button>')
+                   f'data-m="{minute}" tabindex="-1"{disabled} aria-label="Book {spoken}"></button>')
     return "".join(out)
 
 

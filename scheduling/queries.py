@@ -196,11 +196,11 @@ def make_grid(spans: list[tuple[time, time]], now_local: datetime | None, days: 
         label = f"{h % 12 or 12} {'am' if h < 12 else 'pm'}" if mm == 0 else f":{mm:02d}"
         rows.append((m, label, mm == 0))
     ppm = ROW_PX / step
-    grid = Grid(start, end, step, rows, int((end - start) * ppm), ppm)
+    grid = Grid(start, end, step, rows, round((end - start) * ppm), ppm)
     if now_local is not None and now_local.date() in days:
         m = _minutes(now_local)
         if start <= m <= end:
-            grid.now_top = int((m - start) * ppm)
+            grid.now_top = round((m - start) * ppm)
     return grid
 
 
@@ -211,12 +211,12 @@ def _shades(grid: Grid, intervals, away, day_tz) -> list[Block]:
     for s, e in sorted(intervals):
         a, b = _minutes(s), _minutes(e)
         if a > cursor:
-            out.append(Block(int((cursor - grid.day_start) * grid.px_per_min),
-                             int((a - cursor) * grid.px_per_min), kind="off"))
+            out.append(Block(round((cursor - grid.day_start) * grid.px_per_min),
+                             round((a - cursor) * grid.px_per_min), kind="off"))
         cursor = max(cursor, b)
     if cursor < grid.day_end:
-        out.append(Block(int((cursor - grid.day_start) * grid.px_per_min),
-                         int((grid.day_end - cursor) * grid.px_per_min), kind="off"))
+        out.append(Block(round((cursor - grid.day_start) * grid.px_per_min),
+                         round((grid.day_end - cursor) * grid.px_per_min), kind="off"))
     day, tz = day_tz
     lo, hi = local_day_bounds_tz(tz, day)
     for t in away:
@@ -227,8 +227,8 @@ def _shades(grid: Grid, intervals, away, day_tz) -> list[Block]:
         a = max(_minutes(s), grid.day_start)
         b = grid.day_end if e >= hi.astimezone(tz) else min(_minutes(e), grid.day_end)
         if b > a:
-            out.append(Block(int((a - grid.day_start) * grid.px_per_min),
-                             int((b - a) * grid.px_per_min), kind="away",
+            out.append(Block(round((a - grid.day_start) * grid.px_per_min),
+                             round((b - a) * grid.px_per_min), kind="away",
                              label=t.reason or "Away"))
     return out
 
@@ -243,11 +243,11 @@ def _place(grid: Grid, appointment: BookEntry, tz) -> Block:
     e = appointment.ends_at.astimezone(tz)
     a = _minutes(s)
     b = _minutes(e) if e.date() == s.date() else 1440
-    top = int((a - grid.day_start) * grid.px_per_min)
-    height = max(int((b - a) * grid.px_per_min), 14)
+    top = round((a - grid.day_start) * grid.px_per_min)
+    height = max(round((b - a) * grid.px_per_min), 14)
     appointment.local_start = s
     appointment.local_end = e
-    appointment.minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+    appointment.minutes = round((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
     block = Block(top, height, appointment=appointment)
     block.span = (appointment.starts_at, appointment.ends_at)
     return block
