@@ -23,3 +23,12 @@ def xero_invoice_sweep() -> dict:
             "payments": pulled.updated if pulled else 0,
             "calls": (pushed.push_calls + pushed.lookup_calls if pushed else 0)
             + (pulled.calls if pulled else 0)}
+
+
+@task
+def apply_xero_invoice_events(xero_invoice_ids: list[str]) -> dict:
+    """After a webhook: fetch these invoices (50 a call) and apply what changed."""
+    from .xero_push import fetch_and_apply
+
+    result = fetch_and_apply(xero_invoice_ids)
+    return {"calls": result.calls, "payments": result.updated}

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "billing"
 
 urlpatterns = [
     path("", views.invoice_list, name="list"),
     path("day/", views.day_invoicing, name="day"),
+    path("xero/webhook/", webhooks.xero_webhook, name="xero_webhook"),
     path("from-appointment/", views.create_for_appointment, name="create_for_appointment"),
     path("<uuid:pk>/", views.invoice_detail, name="detail"),
     path("<uuid:pk>/lines/", views.edit_lines, name="edit_lines"),

@@ -422,3 +422,19 @@ def push_unsent_invoices() -> PushResult | None:
                                                XeroInvoiceLink.Status.FAILED])
                .values_list("pk", flat=True)[:1000])
     return push_invoices(ids) if ids else None
+
+
+def fetch_and_apply(xero_invoice_ids: list[str]) -> PullResult:
+    """The invoices named by webhook events, fetched in batches by ID and applied."""
+    from xero.client import XeroClient
+    from xero.services import active_connection
+
+    result = PullResult()
+    with XeroClient(active_connection()) as api:
+        for batch in _chunks(list(xero_invoice_ids), 50):
+            reply = api.request("GET", "/Invoices", params={"IDs": ",".join(batch),
+                                                             "summaryOnly": "true"})
+            result.calls += 1
+            if reply.ok:
+                apply_xero_invoices((reply.data or {}).get("Invoices", []), result)
+    return result

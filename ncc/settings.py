@@ -286,6 +286,10 @@ BILLING_DEFAULT_TAX_TYPE = env.str("BILLING_DEFAULT_TAX_TYPE", default="OUTPUT")
 BILLING_LINE_AMOUNTS = env.str("BILLING_LINE_AMOUNTS", default="inclusive")
 BILLING_TRACKING_CATEGORY = env.str("BILLING_TRACKING_CATEGORY", default="Clinic")
 BILLING_INVOICE_PREFIX = env.str("BILLING_INVOICE_PREFIX", default="INV-")
+# Invoices pushed to Xero per call (Xero suggests about 50).
+BILLING_XERO_BATCH_SIZE = env.int("BILLING_XERO_BATCH_SIZE", default=50)
+# The signing key of the Xero webhook (developer portal); unset: every delivery gets 401.
+XERO_WEBHOOK_KEY = env.str("XERO_WEBHOOK_KEY", default="")
 
 # SMS (messaging app; see .env.example). "console" prints messages; "smsbroadcast" sends them.
 SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
