@@ -11,6 +11,7 @@ SCHEDULE: list[tuple[str, int]] = [
     ("ncc.tasks.prune_finished_task_results", 86400),
     ("xero.tasks.resume_paused_sync_jobs", 600),
     ("xero.tasks.prune_xero_call_log", 86400),
+    ("xero.tasks.keep_xero_token_alive", 86400),
     ("messaging.tasks.reminder_sweep", 300),
     # Push invoices not yet in Xero; bring back payments made in Xero (no payment webhook).
     ("billing.tasks.xero_invoice_sweep", 180),

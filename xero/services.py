@@ -137,6 +137,23 @@ def recent_errors(limit: int = 8) -> list[XeroApiCall]:
     return list(XeroApiCall.objects.exclude(error="")[:limit])
 
 
+def keep_token_alive(max_age_days: int = 30) -> bool:
+    """Xero's refresh token dies after 60 days unused: renew it when a quiet practice has not
+    called Xero for a month. Returns True when it renewed. Idempotent."""
+    conn = XeroConnection.current()
+    if conn is None or conn.status != XeroConnection.Status.ACTIVE:
+        return False
+    issued = conn.refresh_token_issued_at or conn.connected_at
+    if issued > timezone.now() - timedelta(days=max_age_days):
+        return False
+    try:
+        oauth.access_token_for(conn.pk, stale_token=conn.access_token)
+    except XeroError as exc:
+        log.warning("Keeping the Xero token alive failed: %s", exc.message)
+        return False
+    return True
+
+
 def prune_call_log(days: int = 30) -> int:
     """Keep a month of call records: enough to explain a problem, not an ever-growing table."""
     cutoff = timezone.now() - timedelta(days=days)

@@ -22,3 +22,10 @@ def prune_xero_call_log() -> int:
     from . import services
 
     return services.prune_call_log()
+
+
+@task
+def keep_xero_token_alive() -> bool:
+    from . import services
+
+    return services.keep_token_alive()

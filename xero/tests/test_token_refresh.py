@@ -91,3 +91,19 @@ def test_revoked_connection_stops_sync_with_reconnect_message(fake_xero, xero_co
         services.sync_patient(john_smith)
     assert "reconnect Xero" in caught.value.message
     assert fake_xero.contacts() == []
+
+
+def test_a_month_old_refresh_token_is_renewed_by_the_daily_sweep(fake_xero, xero_connection):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xero import services
+
+    assert services.keep_token_alive() is False  # fresh: nothing to do
+    XeroConnection.objects.filter(pk=xero_connection.pk).update(
+        refresh_token_issued_at=timezone.now() - timedelta(days=31))
+    assert services.keep_token_alive() is True
+    xero_connection.refresh_from_db()
+    assert xero_connection.refresh_token_issued_at > timezone.now() - timedelta(minutes=1)
+    assert fake_xero.stats["token_refreshes"] == 1
