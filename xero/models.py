@@ -262,6 +262,8 @@ class XeroSyncJob(models.Model):
     calls = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     resume_at = models.DateTimeField(null=True, blank=True)
+    # Moved on every batch: a running job whose heartbeat stops has lost its worker.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -605,8 +605,18 @@ def sync_patient(patient: Patient, *, actor=None) -> XeroContactLink:
 
 
 # -- bulk jobs -------------------------------------------------------------------------------
+STALE_JOB = timedelta(minutes=15)
+
+
 def start_bulk_sync(*, actor, patient_ids: list | None = None) -> XeroSyncJob:
+    """One bulk job at a time: a job in progress is returned instead of starting another."""
     active_connection()
+    XeroSyncJob.objects.filter(
+        status__in=[XeroSyncJob.Status.QUEUED, XeroSyncJob.Status.RUNNING],
+        heartbeat_at__lt=timezone.now() - STALE_JOB).update(
+        status=XeroSyncJob.Status.FAILED, finished_at=timezone.now(),
+        message="Stopped without finishing (the background worker was not running or "
+                "restarted). Start the sync again; nothing is sent twice.")
     running = XeroSyncJob.objects.filter(status__in=[XeroSyncJob.Status.QUEUED,
                                                      XeroSyncJob.Status.RUNNING,
                                                      XeroSyncJob.Status.PAUSED]).first()
@@ -627,6 +637,7 @@ def run_sync_job(job_id, *, progress=None) -> XeroSyncJob:
         return job
     job.status, job.started_at, job.resume_at = XeroSyncJob.Status.RUNNING, \
         job.started_at or timezone.now(), None
+    job.heartbeat_at = timezone.now()
     ids = list(changed_patients().order_by("number").values_list("pk", flat=True))
     job.total = job.synced + job.failed + len(ids)
     job.save()
@@ -635,7 +646,7 @@ def run_sync_job(job_id, *, progress=None) -> XeroSyncJob:
     def on_progress(result: SyncResult):
         XeroSyncJob.objects.filter(pk=job.pk).update(
             synced=base_synced + result.synced, failed=base_failed + result.failed,
-            calls=base_calls + result.calls)
+            calls=base_calls + result.calls, heartbeat_at=timezone.now())
         if progress:
             progress(result)
 

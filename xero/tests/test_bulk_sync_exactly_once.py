@@ -92,3 +92,18 @@ def test_day_limit_pauses_the_job_and_it_resumes_later(fake_xero, xero_connectio
     assert len(fake_xero.contacts()) == 120
     dupes = XeroContactLink.objects.values("contact_id").annotate(n=Count("id")).filter(n__gt=1)
     assert not dupes.exists()
+
+
+def test_a_job_whose_worker_vanished_does_not_block_a_new_one(fake_xero, xero_connection,
+                                                              sam_owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stuck = XeroSyncJob.objects.create(status=XeroSyncJob.Status.RUNNING,
+                                       heartbeat_at=timezone.now() - timedelta(hours=1))
+    fresh = services.start_bulk_sync(actor=sam_owner)
+    assert fresh.pk != stuck.pk
+    stuck.refresh_from_db()
+    assert stuck.status == XeroSyncJob.Status.FAILED and "Start the sync again" in stuck.message
+    assert services.start_bulk_sync(actor=sam_owner).pk == fresh.pk  # one at a time
