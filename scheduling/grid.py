@@ -73,7 +73,9 @@ def _block(b, status_url: str, focus: str) -> str:
             f'<div class="appt-l1"><span class="appt-name">{name}</span>{alert}'
             f'<span class="status status-{a.status}">{status}</span></div>'
             f'<div class="appt-l2"><span class="appt-time">{a.time_label}</span> · '
-            f"{type_name}{paid}</div>{quick}</div>")
+            f"{type_name}{paid}</div>"
+            f'<div class="appt-l3"><span class="status status-{a.status}">{status}</span></div>'
+            f"{quick}</div>")
 
 
 def columns_html(book: dict, *, view: str, can_book: bool, focus: str = "") -> SafeString:

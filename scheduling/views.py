@@ -305,7 +305,7 @@ def patient_picker(request):
 
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_duplicates(request):
-    return render(request, "patients/_duplicates.html",
+    return render(request, "scheduling/_duplicates.html",
                   {"duplicates": _duplicates_from(request.GET)})
 
 

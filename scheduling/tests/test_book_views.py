@@ -182,3 +182,11 @@ def test_jump_to_next_appointment(mia_client, sydney_cbd, ben_clinician, john_sm
     assert f"date={monday.isoformat()}" in r["Location"] and str(a.pk) in r["Location"]
     page = mia_client.get(r["Location"]).content.decode()
     assert "appt st-booked" in page and " focus" in page
+
+
+def test_duplicate_warning_offers_the_existing_patient(mia_client, john_smith):
+    html = mia_client.get("/book/patients/duplicates/", {
+        "first_name": "john", "last_name": "smith", "date_of_birth": "1970-03-12"}).content.decode()
+    assert "Possible duplicate" in html and "Book for John" in html
+    picked = mia_client.get(f"/book/patients/{john_smith.pk}/pick/").content.decode()
+    assert f'name="patient" value="{john_smith.pk}"' in picked

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from conftest import browser_login
 from ncc import demo
+from patients.models import Patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +47,16 @@ def test_demo_day_and_week_at_desktop_and_tablet(page, artefacts_dir):
     page.locator("#dialog").get_by_label("Patient").fill("sm")
     page.locator("#dialog .result").first.wait_for()
     page.screenshot(path=f"{SCREENS}/book-new-dialog.png")
+    # Inline new patient: typing someone already on file warns before saving.
+    existing = Patient.objects.filter(archived=False).order_by("number").first()
+    dialog = page.locator("#dialog")
+    dialog.get_by_role("button", name="New patient").click()
+    dialog.get_by_label("First name").fill(existing.first_name)
+    dialog.get_by_label("Last name").fill(existing.last_name)
+    dialog.get_by_label("Date of birth").fill(existing.date_of_birth.isoformat())
+    dialog.get_by_label("Date of birth").press("Tab")
+    dialog.locator("#duplicate-warning").wait_for()
+    page.screenshot(path=f"{SCREENS}/book-new-patient-duplicate.png")
     page.keyboard.press("Escape")
     page.goto(f"/book/?view=week&date={day.isoformat()}")
     assert page.locator(".book-col").count() == 7
