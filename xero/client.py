@@ -101,11 +101,14 @@ class TenantPacer:
         self.in_flight = 0
         self.remaining = minute_limit  # our estimate of the minute budget left
         self.epoch = 0  # increases when we believe a new minute window began
-        self.sends: deque[float] = deque(maxlen=minute_limit)
+        self.sends: deque[list] = deque(maxlen=minute_limit)
         self.blocked_until = 0.0
         self.day_blocked_until = 0.0
 
-    def acquire(self, clk: ScaledClock) -> int:
+    def acquire(self, clk: ScaledClock) -> tuple[int, list]:
+        """Wait for a slot; returns (epoch, stamp). `stamp[0]` is the send time until release
+        sets it to the reply time: Xero opened its window somewhere in between, so counting a
+        minute from the reply is never early, whatever the latency."""
         margin = float(getattr(settings, "XERO_PACING_MARGIN_SECONDS", 0.5))
         with self.cond:
             while True:
@@ -114,12 +117,13 @@ class TenantPacer:
                     raise XeroDayLimit(_day_limit_words(self.day_blocked_until - now),
                                        retry_after=self.day_blocked_until - now)
                 wait = 0.0
-                if self.blocked_until > now:
-                    wait = self.blocked_until - now
+                blocked = max(self.blocked_until, _app_blocked_until.get(id(clk), 0.0))
+                if blocked > now:
+                    wait = blocked - now
                 elif self.remaining <= 0:
                     # Fixed windows: the window that holds our last `limit` sends opened with
                     # the oldest of them and closes a minute later.
-                    reset_at = (self.sends[0] + 60 + margin) if self.sends else now
+                    reset_at = (self.sends[0][0] + 60 + margin) if self.sends else now
                     if reset_at > now:
                         wait = reset_at - now
                     else:
@@ -133,14 +137,17 @@ class TenantPacer:
                     continue
                 self.in_flight += 1
                 self.remaining -= 1
-                self.sends.append(now)
-                return self.epoch
+                stamp = [now]
+                self.sends.append(stamp)
+                return self.epoch, stamp
 
-    def release(self, clk: ScaledClock, epoch: int, rates: dict, status: int | None,
+    def release(self, clk: ScaledClock, epoch: int, stamp: list, rates: dict,
+                status: int | None,
                 retry_after: float | None) -> None:
         with self.cond:
             self.in_flight -= 1
             now = clk.seconds()
+            stamp[0] = now
             margin = float(getattr(settings, "XERO_PACING_MARGIN_SECONDS", 0.5))
             if status == 429:
                 problem = rates.get("problem")
@@ -154,10 +161,16 @@ class TenantPacer:
                     self.blocked_until = max(self.blocked_until, now + 1.0)
             elif rates.get("min") is not None and epoch == self.epoch:
                 self.remaining = min(self.remaining, rates["min"])
+            if rates.get("app") is not None and rates["app"] <= 0:
+                # The app-wide minute (all organisations) is used up: every tenant waits.
+                _app_blocked_until[id(clk)] = max(_app_blocked_until.get(id(clk), 0.0),
+                                                  now + 60 + margin)
             self.cond.notify_all()
 
 
 _pacers: dict[str, TenantPacer] = {}
+# Per clock (simulated seconds), shared by every organisation's pacer.
+_app_blocked_until: dict[int, float] = {}
 _pacers_lock = threading.Lock()
 
 
@@ -327,7 +340,7 @@ class XeroClient:
                        "Accept": "application/json"}
             if idempotency_key and is_write:
                 headers["Idempotency-Key"] = idempotency_key[:128]
-            epoch = pacer.acquire(self.clock)
+            epoch, stamp = pacer.acquire(self.clock)
             record = CallRecord(method, endpoint[:255], idempotency_key=idempotency_key[:128])
             started = time.monotonic()
             status, rates, retry_after, reply = None, {}, None, None
@@ -349,7 +362,7 @@ class XeroClient:
                 failure = exc
             finally:
                 record.duration_ms = int((time.monotonic() - started) * 1000)
-                pacer.release(self.clock, epoch, rates, status, retry_after)
+                pacer.release(self.clock, epoch, stamp, rates, status, retry_after)
             if status is not None:
                 record.status = status
                 record.min_remaining, record.day_remaining = rates["min"], rates["day"]
