@@ -109,7 +109,7 @@ def main():
         build(small_day, SMALL, [sydney, perth], 100_000)
         small_now = datetime(2031, 3, 3, 9, 5, tzinfo=perth_tz)
         small_queued, small_queries = sweep_queries(small_now)
-        services.dispatch_queued()
+        services.dispatch_queued(now=small_now)
 
         build(big_day, N, [sydney, perth], 200_000)
         fake.messages.clear()
@@ -117,7 +117,7 @@ def main():
         started = time.perf_counter()
         queued, queries = sweep_queries(now)
         swept = time.perf_counter()
-        stats = services.dispatch_queued()
+        stats = services.dispatch_queued(now=now)
         finished = time.perf_counter()
 
         again = [services.queue_due_reminders(now + timedelta(minutes=m)) for m in (5, 60)]

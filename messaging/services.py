@@ -200,7 +200,8 @@ def _claim(queryset) -> list[SMSMessage]:
         SMSMessage.objects.filter(pk__in=ids, status=SMSStatus.QUEUED).update(
             status=SMSStatus.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
     return list(SMSMessage.objects.filter(pk__in=ids, status=SMSStatus.SENDING)
-                .select_related("patient"))
+                .select_related("patient", "appointment", "clinic", "clinic__sms_settings")
+                .order_by("created_at"))
 
 
 def _due_queued(now: datetime):
@@ -219,29 +220,84 @@ def deliver(message_id, provider: Provider | None = None) -> SMSMessage | None:
     return SMSMessage.objects.get(pk=message_id)
 
 
-def dispatch_queued(provider: Provider | None = None, limit: int | None = None) -> dict:
-    """Send every queued message that is due, in chunks, one request per message."""
+def dispatch_queued(provider: Provider | None = None, limit: int | None = None,
+                    now: datetime | None = None) -> dict:
+    """Send every queued message that is due, in chunks, one request per message. `now` is the
+    moment reminders are judged against (quiet hours, appointment started); default: now."""
     provider = provider or get_provider()
-    totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "gateway_seconds": 0.0}
+    totals = _new_stats()
     done = 0
     while limit is None or done < limit:
         size = DISPATCH_CHUNK if limit is None else min(DISPATCH_CHUNK, limit - done)
-        batch = _claim(_due_queued(timezone.now())[:size])
+        batch = _claim(_due_queued(now or timezone.now())[:size])
         if not batch:
             break
-        stats = _send_claimed(batch, provider)
+        stats = _send_claimed(batch, provider, now)
         for key, value in stats.items():
             totals[key] += value
         done += len(batch)
+        if stats["paused"]:
+            break
     return totals
 
 
-def _send_claimed(messages: list[SMSMessage], provider: Provider) -> dict:
+def _new_stats() -> dict:
+    return {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "held": 0, "paused": 0,
+            "gateway_seconds": 0.0}
+
+
+PAUSE_AFTER_REQUEST_ERROR = timedelta(minutes=5)
+
+
+def _reminder_problem(message: SMSMessage, now: datetime) -> tuple[str, str | datetime] | None:
+    """A reminder whose moment has passed is not sent; one due in the quiet hours waits.
+    -> ("fail", reason) or ("hold", until) or None."""
+    if message.kind != SMSMessage.Kind.REMINDER:
+        return None
+    appointment = message.appointment
+    if appointment is None or appointment.status not in REMINDABLE_STATUSES:
+        return "fail", "Not sent: the appointment was cancelled or is no longer booked."
+    if appointment.starts_at <= now:
+        return "fail", "Not sent: the appointment had already started."
+    if message.clinic is not None:
+        sms_settings = settings_for(message.clinic)
+        local_now = now.astimezone(message.clinic.tz)
+        if _quiet(sms_settings, local_now):
+            until = datetime.combine(local_now.date(), sms_settings.quiet_until,
+                                     tzinfo=local_now.tzinfo)
+            if until <= local_now:
+                until += timedelta(days=1)
+            return "hold", until
+    return None
+
+
+def _release(messages: list[SMSMessage], until: datetime, note: str = "") -> None:
+    """Give claimed messages back to the queue untouched (this attempt does not count)."""
+    changes = {"status": SMSStatus.QUEUED, "attempts": F("attempts") - 1, "claimed_at": None,
+               "next_attempt_at": until}
+    if note:
+        changes["error"] = note
+    SMSMessage.objects.filter(pk__in=[m.pk for m in messages],
+                              status=SMSStatus.SENDING).update(**changes)
+
+
+def _send_claimed(messages: list[SMSMessage], provider: Provider,
+                  at: datetime | None = None) -> dict:
     import time
 
-    stats = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "gateway_seconds": 0.0}
+    stats = _new_stats()
     accepted: list[SMSMessage] = []
-    for message in messages:
+    for index, message in enumerate(messages):
+        now = at or timezone.now()
+        problem = _reminder_problem(message, now)
+        if problem and problem[0] == "fail":
+            _finish(message, SMSStatus.FAILED, error=problem[1])
+            stats["failed"] += 1
+            continue
+        if problem and problem[0] == "hold":
+            _release([message], problem[1], "Waiting for the end of the clinic's quiet hours.")
+            stats["held"] += 1
+            continue
         # A STOP may have arrived after the message was queued: check again right before sending.
         if message.patient is not None:
             reason = refusal_reason(message.patient)
@@ -256,6 +312,14 @@ def _send_claimed(messages: list[SMSMessage], provider: Provider) -> dict:
         except TransportError as exc:
             stats["gateway_seconds"] += time.perf_counter() - started
             stats[_record_failure(message, exc)] += 1
+            if exc.request_level:
+                # Credentials or account refused: the rest would fail the same way. Keep them
+                # queued, try again in a few minutes, and say why on each of them.
+                log.error("SMS Broadcast refused requests (%s); sending paused", exc.message)
+                _release(messages[index + 1:], now + PAUSE_AFTER_REQUEST_ERROR,
+                         f"Sending paused: {exc.message}")
+                stats["paused"] = 1
+                break
             continue
         except ValueError:
             stats["gateway_seconds"] += time.perf_counter() - started
@@ -568,7 +632,7 @@ def send_due_reminders(now: datetime | None = None, provider: Provider | None = 
     """The sweep: queue due reminders, then send everything queued (in this process)."""
     recover_stuck_sending()
     queued = queue_due_reminders(now, enqueue=not dispatch)
-    stats = dispatch_queued(provider) if dispatch else {}
+    stats = dispatch_queued(provider, now=now) if dispatch else {}
     return {"queued": queued, **stats}
 
 

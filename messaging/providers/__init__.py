@@ -13,11 +13,15 @@ from django.utils.module_loading import import_string
 
 
 class TransportError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False, outcome_unknown: bool = False):
+    def __init__(self, message: str, *, permanent: bool = False, outcome_unknown: bool = False,
+                 request_level: bool = False):
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.outcome_unknown = outcome_unknown
+        # The gateway refused the request itself (credentials, account): every other message
+        # would fail the same way, so the sender stops instead of burning through the queue.
+        self.request_level = request_level
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ class SMSBroadcastProvider:
         for status, echoed, detail in parse_lines(text):
             if status == "ERROR":
                 raise TransportError(f"SMS Broadcast refused the request: {detail}",
-                                     permanent=True)
+                                     permanent=True, request_level=True)
             if echoed.lstrip("+") != number and _safe_number(echoed) != number:
                 continue
             if status == "OK":

@@ -171,3 +171,52 @@ def test_a_receipt_that_beats_the_send_reply_keeps_delivered(queued, fake_smsb):
 
     message = services.deliver(queued.pk, provider=ReceiptFirst())
     assert message.status == SMSStatus.DELIVERED and message.sent_at and message.gateway_ref
+
+
+def test_an_error_line_fails_one_message_and_pauses_the_rest(john_smith, fake_smsb):
+    first, *rest = [services.send_sms(patient=john_smith, body=f"Message {i}") for i in range(3)]
+    fake_smsb.fail_next("error")
+    stats = services.dispatch_queued()
+    assert stats["paused"] == 1 and stats["failed"] == 1
+    first.refresh_from_db()
+    assert first.status == SMSStatus.FAILED and "incorrect" in first.error
+    for message in rest:
+        message.refresh_from_db()
+        assert message.status == SMSStatus.QUEUED and message.attempts == 0
+        assert message.error.startswith("Sending paused") and message.next_attempt_at
+    assert fake_smsb.messages == []
+
+
+def _reminder(patient, clinic, appointment):
+    return SMSMessage.objects.create(patient=patient, clinic=clinic, appointment=appointment,
+                                     number=patient.mobile, body="Reminder", sender="WalkEasy",
+                                     kind=SMSMessage.Kind.REMINDER)
+
+
+def test_a_queued_reminder_is_not_sent_once_the_appointment_is_cancelled(
+        john_smith, ben_clinician, sydney_cbd, review_type, fake_smsb):
+    appointment = testing.make_appointment(john_smith, ben_clinician, sydney_cbd, review_type,
+                                           timezone.now() + timezone.timedelta(hours=20))
+    message = _reminder(john_smith, sydney_cbd, appointment)
+    appointment.status, appointment.cancellation_reason = "cancelled", "Unwell"
+    appointment.save()
+    assert services.deliver(message.pk).status == SMSStatus.FAILED
+    assert fake_smsb.messages == []
+
+
+def test_a_reminder_retried_into_the_quiet_hours_waits_for_the_morning(
+        john_smith, ben_clinician, sydney_cbd, review_type, fake_smsb):
+    local_now = timezone.now().astimezone(sydney_cbd.tz)
+    ClinicSMSSettings.objects.create(
+        clinic=sydney_cbd, quiet_from=(local_now - timezone.timedelta(hours=1)).time(),
+        quiet_until=(local_now + timezone.timedelta(hours=1)).time().replace(second=0,
+                                                                            microsecond=0))
+    appointment = testing.make_appointment(john_smith, ben_clinician, sydney_cbd, review_type,
+                                           timezone.now() + timezone.timedelta(hours=20))
+    message = _reminder(john_smith, sydney_cbd, appointment)
+    assert services.dispatch_queued()["held"] == 1
+    message.refresh_from_db()
+    assert message.status == SMSStatus.QUEUED and message.attempts == 0
+    wait = message.next_attempt_at - timezone.now()
+    assert timezone.timedelta(minutes=50) < wait <= timezone.timedelta(hours=1)
+    assert fake_smsb.messages == []
