@@ -24,8 +24,10 @@ class BillingConfig(AppConfig):
         if apps.is_installed("xero"):
             # Xero settings (type -> account/tax, clinic -> tracking option) shape new lines.
             from . import services
-            from .xero_push import enqueue_push, register_xero_mappings
+            from .xero_push import enqueue_payment_push, enqueue_push, register_xero_mappings
 
             register_xero_mappings()
             if enqueue_push not in services.INVOICE_READY_HOOKS:
                 services.INVOICE_READY_HOOKS.append(enqueue_push)
+            if enqueue_payment_push not in services.PAYMENT_RECORDED_HOOKS:
+                services.PAYMENT_RECORDED_HOOKS.append(enqueue_payment_push)

@@ -220,3 +220,36 @@ class XeroInvoiceSweep(models.Model):
 
     def __str__(self):
         return f"{self.name} since {self.changed_since}"
+
+
+class XeroPaymentLink(models.Model):
+    """A payment taken in NCC (desk cash, card, transfer) and its copy in Xero. Payments that
+    came from Xero have no link: they are never sent back. The reference we send
+    ("NCC <payment id>") is how a write with an unknown outcome is found again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sending to Xero"
+        SYNCED = "synced", "In Xero"
+        FAILED = "failed", "Failed to sync"
+
+    payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="xero_link")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    xero_payment_id = models.CharField(max_length=64, blank=True, db_index=True)
+    outcome_unknown = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["xero_payment_id"], condition=~Q(xero_payment_id=""),
+                                    name="xero_payment_linked_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_id} -> {self.xero_payment_id or '(not yet)'}"
+
+    @property
+    def reference(self) -> str:
+        return f"NCC {self.payment_id}"

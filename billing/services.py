@@ -25,6 +25,8 @@ INVOICE_SEQUENCE = "invoice"
 # Integrations that want to hear about an invoice that is now owed (the xero app pushes it) add a
 # callable(invoice_id) here from their AppConfig.ready(); billing never imports them.
 INVOICE_READY_HOOKS: list = []
+# ... and callable(payment_id) for a payment taken in NCC (the xero app sends it to Xero).
+PAYMENT_RECORDED_HOOKS: list = []
 
 
 def _invoice_ready(invoice: Invoice) -> None:
@@ -273,6 +275,9 @@ def record_payment(invoice_id, *, amount, method: str, paid_on: date | None = No
     record(actor, AuditEvent.Action.UPDATE, invoice,
            f"Recorded {payment.get_method_display().lower()} payment of {_money(amount)} on "
            f"{invoice.number}", {"payment": str(payment.pk), "amount_due": str(invoice.amount_due)})
+    if method != PaymentMethod.XERO:
+        for hook in PAYMENT_RECORDED_HOOKS:
+            hook(payment.pk)
     return payment
 
 

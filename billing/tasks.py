@@ -12,16 +12,26 @@ def push_invoices_to_xero(invoice_ids: list[str]) -> dict:
 
 
 @task
+def push_payments_to_xero(payment_ids: list[str]) -> dict:
+    from .xero_push import push_payments
+
+    result = push_payments(payment_ids)
+    return {"synced": result.synced, "failed": result.failed, "calls": result.push_calls}
+
+
+@task
 def xero_invoice_sweep() -> dict:
     """Every few minutes (ncc/schedule.py): push what is not in Xero yet, then fetch invoices
     changed in Xero since the last sweep (payments made there) in pages."""
-    from .xero_push import push_unsent_invoices, sweep_invoice_changes
+    from .xero_push import push_unsent_invoices, push_unsent_payments, sweep_invoice_changes
 
     pushed = push_unsent_invoices()
+    sent = push_unsent_payments()
     pulled = sweep_invoice_changes()
     return {"pushed": pushed.synced if pushed else 0,
+            "payments_sent": sent.synced if sent else 0,
             "payments": pulled.updated if pulled else 0,
-            "calls": (pushed.push_calls + pushed.lookup_calls if pushed else 0)
+            "calls": sum(r.push_calls + r.lookup_calls for r in (pushed, sent) if r)
             + (pulled.calls if pulled else 0)}
 
 

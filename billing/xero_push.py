@@ -20,7 +20,14 @@ from django.utils import timezone
 from . import gst
 from .errors import MissingMapping
 from .mappings import LineMapping, Tracking, register_line_mapping, register_tracking
-from .models import Invoice, InvoiceStatus, XeroInvoiceLink
+from .models import (
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentMethod,
+    XeroInvoiceLink,
+    XeroPaymentLink,
+)
 
 MAX_ROUNDS = 6
 LINE_AMOUNT_TYPES = {gst.INCLUSIVE: "Inclusive", gst.EXCLUSIVE: "Exclusive",
@@ -438,3 +445,165 @@ def fetch_and_apply(xero_invoice_ids: list[str]) -> PullResult:
             if reply.ok:
                 apply_xero_invoices((reply.data or {}).get("Invoices", []), result)
     return result
+
+
+# -- payments taken in NCC -> Xero -----------------------------------------------------------
+def payment_reference(payment) -> str:
+    """What we send as the payment's Reference: our id first (to find it again), then the
+    desk's own reference."""
+    return f"NCC {payment.pk}" + (f" {payment.reference}" if payment.reference else "")
+
+
+def _payment_account() -> str:
+    from xero.models import XeroAccountMapping
+
+    return (XeroAccountMapping.objects.filter(purpose=XeroAccountMapping.Purpose.PAYMENTS)
+            .values_list("account_code", flat=True).first()
+            or getattr(settings, "BILLING_XERO_PAYMENT_ACCOUNT", "090"))
+
+
+class PaymentPush:
+    def __init__(self, conn):
+        from xero.client import XeroClient
+
+        self.api = XeroClient(conn)
+        self.result = PushResult()
+        self.batch_size = int(getattr(settings, "BILLING_XERO_BATCH_SIZE", 50))
+        self.account = _payment_account()
+
+    def close(self):
+        self.api.close()
+
+    def _save(self, links):
+        XeroPaymentLink.objects.bulk_update(
+            links, ["status", "xero_payment_id", "outcome_unknown", "error", "attempts",
+                    "synced_at", "updated_at"])
+
+    def _synced(self, link, element):
+        link.status, link.xero_payment_id = XeroPaymentLink.Status.SYNCED, \
+            element.get("PaymentID", "")
+        link.error, link.outcome_unknown, link.synced_at = "", False, timezone.now()
+
+    def _lookup(self, links) -> None:
+        for batch in _chunks(links, 20):
+            refs = {payment_reference(link.payment): link for link in batch}
+            where = " OR ".join(f'Reference=="{ref}"' for ref in refs)
+            reply = self.api.request("GET", "/Payments", params={"where": where})
+            self.result.lookup_calls += 1
+            if not reply.ok:
+                continue
+            found = {p.get("Reference"): p for p in (reply.data or {}).get("Payments", [])
+                     if p.get("Status") != "DELETED"}
+            for ref, link in refs.items():
+                link.outcome_unknown = False
+                if ref in found:
+                    self._synced(link, found[ref])
+            self._save(batch)
+
+    def _send(self, batch) -> None:
+        from xero.client import XeroOutcomeUnknown, validation_message
+
+        for link in batch:
+            link.attempts += 1
+            link.outcome_unknown = True
+            link.updated_at = timezone.now()
+        self._save(batch)
+        body = {"Payments": [{
+            "Invoice": {"InvoiceID": link.payment.invoice.xero_link.xero_invoice_id},
+            "Account": {"Code": self.account}, "Date": link.payment.date.isoformat(),
+            "Amount": float(link.payment.amount), "Reference": payment_reference(link.payment),
+        } for link in batch]}
+        refs = ",".join(str(link.payment_id) for link in batch)
+        key = "ncc-pay-" + hashlib.sha256(
+            f"{refs}:{max(link.attempts for link in batch)}".encode()).hexdigest()[:40]
+        try:
+            reply = self.api.request("PUT", "/Payments", params={"summarizeErrors": "false"},
+                                     json=body, idempotency_key=key)
+        except XeroOutcomeUnknown:
+            self.result.push_calls += 1
+            return
+        self.result.push_calls += 1
+        if reply.status == 200:
+            by_ref = {el.get("Reference"): el for el in (reply.data or {}).get("Payments", [])}
+            for link in batch:
+                element = by_ref.get(payment_reference(link.payment))
+                if element is None:
+                    continue
+                if element.get("HasValidationErrors") or \
+                        element.get("StatusAttributeString") == "ERROR":
+                    link.status, link.error = XeroPaymentLink.Status.FAILED, _words(element)
+                    link.outcome_unknown = False
+                else:
+                    self._synced(link, element)
+        else:
+            words = validation_message(reply.data) or f"Xero answered {reply.status}."
+            for link in batch:
+                link.status, link.error, link.outcome_unknown = \
+                    XeroPaymentLink.Status.FAILED, words[:2000], False
+        self._save(batch)
+
+    def run(self, payment_ids) -> PushResult:
+        payments = list(Payment.objects.filter(pk__in=list(payment_ids))
+                        .exclude(method=PaymentMethod.XERO)
+                        .filter(invoice__xero_link__status=XeroInvoiceLink.Status.SYNCED)
+                        .select_related("invoice__xero_link"))
+        have = set(XeroPaymentLink.objects.filter(payment__in=payments)
+                   .values_list("payment_id", flat=True))
+        XeroPaymentLink.objects.bulk_create(
+            [XeroPaymentLink(payment=p) for p in payments if p.pk not in have],
+            ignore_conflicts=True)
+        by_id = {p.pk: p for p in payments}
+        links = list(XeroPaymentLink.objects.filter(payment__in=payments)
+                     .exclude(status=XeroPaymentLink.Status.SYNCED))
+        for link in links:
+            link.payment = by_id[link.payment_id]
+            if link.status == XeroPaymentLink.Status.FAILED:
+                link.status, link.error = XeroPaymentLink.Status.PENDING, ""
+        for _round in range(MAX_ROUNDS):
+            pending = [lk for lk in links if lk.status == XeroPaymentLink.Status.PENDING]
+            unknown = [lk for lk in pending if lk.outcome_unknown or lk.attempts]
+            if unknown:
+                self._lookup(unknown)
+            to_send = [lk for lk in pending if lk.status == XeroPaymentLink.Status.PENDING
+                       and not lk.outcome_unknown]
+            if not to_send and not any(lk.outcome_unknown for lk in pending):
+                break
+            for batch in _chunks(to_send, self.batch_size):
+                self._send(batch)
+        for link in links:
+            if link.status == XeroPaymentLink.Status.SYNCED:
+                self.result.synced += 1
+            elif link.status == XeroPaymentLink.Status.FAILED:
+                self.result.failed += 1
+                self.result.errors[str(link.payment_id)] = link.error
+        return self.result
+
+
+def push_payments(payment_ids) -> PushResult:
+    """Send payments taken in NCC to Xero against their (already synced) invoices, once."""
+    from xero.services import active_connection
+
+    push = PaymentPush(active_connection())
+    try:
+        return push.run(payment_ids)
+    finally:
+        push.close()
+
+
+def push_unsent_payments() -> PushResult | None:
+    if not xero_connected():
+        return None
+    ids = list(Payment.objects.exclude(method=PaymentMethod.XERO)
+               .filter(invoice__xero_link__status=XeroInvoiceLink.Status.SYNCED)
+               .exclude(xero_link__status__in=[XeroPaymentLink.Status.SYNCED,
+                                               XeroPaymentLink.Status.FAILED])
+               .values_list("pk", flat=True)[:1000])
+    return push_payments(ids) if ids else None
+
+
+def enqueue_payment_push(payment_id) -> None:
+    if not xero_connected():
+        return
+    from .tasks import push_payments_to_xero
+
+    transaction.on_commit(lambda: push_payments_to_xero.enqueue([str(payment_id)]))

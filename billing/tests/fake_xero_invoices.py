@@ -154,6 +154,7 @@ def install(fake) -> None:
     fake.route("POST", r"/Invoices", _write, "accounting.invoices")
     fake.route("GET", r"/Invoices", _list, "accounting.invoices")
     fake.route("GET", r"/Invoices/(?P<key>[^/]+)", _one, "accounting.invoices")
+    install_payments(fake)
 
 
 def invoices(fake, org=None) -> list[dict]:
@@ -175,3 +176,69 @@ def pay(fake, number: str, amount=None, org=None) -> dict:
             invoice["FullyPaidOnDate"] = fake.clock.now().strftime("%Y-%m-%dT00:00:00")
         _touch(fake, invoice)
         return _public(invoice)
+
+
+# -- payments ---------------------------------------------------------------------------------
+def _payments(org):
+    return org.extra.setdefault("payments", {})
+
+
+def _write_payments(fake, request, org, match):
+    invoices, numbers = _store(org)
+    body = request.body if isinstance(request.body, dict) else {}
+    elements = body.get("Payments")
+    if not isinstance(elements, list):
+        return 400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",
+                     "Message": "The request body must hold a Payments array."}
+    banks = {a["Code"] for a in org.accounts if a["Type"] == "BANK"
+             or a.get("EnablePaymentsToAccount")}
+    summarize = request.query.get("summarizeErrors", "true").lower() != "false"
+    results, failures = [], []
+    for data in elements:
+        invoice = invoices.get((data.get("Invoice") or {}).get("InvoiceID", ""))
+        amount = Decimal(str(data.get("Amount", 0)))
+        errors = []
+        if invoice is None:
+            errors.append("Invoice could not be found.")
+        elif invoice["Status"] != "AUTHORISED":
+            errors.append("Invoice not of valid status for creation of a payment.")
+        elif amount > Decimal(str(invoice["AmountDue"])):
+            errors.append("Payment amount exceeds the amount outstanding on this document.")
+        if (data.get("Account") or {}).get("Code") not in banks:
+            errors.append("Account type is invalid for making a payment to/from.")
+        if errors:
+            results.append(dict(data, StatusAttributeString="ERROR", HasValidationErrors=True,
+                                ValidationErrors=[{"Message": m} for m in errors]))
+            failures.append(results[-1])
+            continue
+        payment = dict(data, PaymentID=str(uuid.uuid4()), Status="AUTHORISED",
+                       PaymentType="ACCRECPAYMENT",
+                       Invoice={"InvoiceID": invoice["InvoiceID"],
+                                "InvoiceNumber": invoice["InvoiceNumber"]})
+        _payments(org)[payment["PaymentID"]] = payment
+        pay(fake, invoice["InvoiceNumber"], amount=amount, org=org)
+        results.append(dict(payment, StatusAttributeString="OK"))
+    if summarize and failures:
+        return 400, {"ErrorNumber": 10, "Type": "ValidationException",
+                     "Message": "A validation exception occurred", "Elements": failures}
+    return 200, _envelope(fake, "Payments", results)
+
+
+def _list_payments(fake, request, org, match):
+    import re
+
+    items = list(_payments(org).values())
+    wanted = re.findall(r'Reference=="([^"]*)"', request.query.get("where", ""))
+    if wanted:
+        items = [p for p in items if p.get("Reference") in set(wanted)]
+    return 200, _envelope(fake, "Payments", items)
+
+
+def install_payments(fake) -> None:
+    fake.route("PUT", r"/Payments", _write_payments, "accounting.payments")
+    fake.route("GET", r"/Payments", _list_payments, "accounting.payments")
+
+
+def payments(fake, org=None) -> list[dict]:
+    with fake.lock:
+        return list(_payments(org or fake.org).values())

@@ -175,3 +175,41 @@ def test_the_invoice_page_shows_the_failure_in_words_and_the_retry_button_sends_
     page = response.content.decode()
     assert f"{invoice.number} is in Xero." in page and "In Xero" in page
     assert "Open in Xero" in page
+
+
+def test_a_card_payment_at_the_desk_reaches_xero_once_even_when_the_reply_is_lost(
+        xero_ready, completed_visit):
+    from billing.models import XeroPaymentLink
+    from billing.xero_push import push_payments, sweep_invoice_changes
+
+    invoice = services.create_invoice_for_appointment(completed_visit.pk)
+    push_invoices([invoice.pk])
+    payment = services.record_payment(invoice.pk, amount="75.00", method="card",
+                                      reference="EFTPOS 77")
+    xero_ready.inject("drop", method="PUT", path="/Payments", times=1)
+
+    result = push_payments([payment.pk])
+
+    [held] = fake_xero_invoices.payments(xero_ready)
+    assert (result.synced, result.push_calls, result.lookup_calls) == (1, 1, 1)
+    link = XeroPaymentLink.objects.get(payment=payment)
+    assert link.status == "synced" and link.xero_payment_id == held["PaymentID"]
+    assert held["Reference"] == f"NCC {payment.pk} EFTPOS 77"
+    assert (held["Amount"], held["Account"]["Code"]) == (75.0, "090")
+    [copy] = fake_xero_invoices.invoices(xero_ready)
+    assert copy["Status"] == "PAID"
+    # Nothing goes twice, and the sweep does not count it again as a payment made in Xero.
+    assert push_payments([payment.pk]).push_calls == 0
+    sweep_invoice_changes()
+    assert invoice.payments.count() == 1
+
+
+def test_payments_from_xero_are_never_sent_back(xero_ready, completed_visit):
+    from billing.xero_push import push_unsent_payments, sweep_invoice_changes
+
+    invoice = services.create_invoice_for_appointment(completed_visit.pk)
+    push_invoices([invoice.pk])
+    fake_xero_invoices.pay(xero_ready, invoice.number)
+    sweep_invoice_changes()
+    assert invoice.payments.get().method == "xero"
+    assert push_unsent_payments() is None
