@@ -15,11 +15,12 @@ def reminded(fake_smsb_live, sydney_cbd, john_smith, ben_clinician, review_type)
     """John's appointment tomorrow at 10:00 Sydney time, reminded by the 9:00 sweep today."""
     ReminderRule.objects.create(clinic=sydney_cbd, template=services.default_template())
     tz = sydney_cbd.tz
-    tomorrow = timezone.now().astimezone(tz).date() + timedelta(days=1)
+    today = timezone.now().astimezone(tz).date()
+    tomorrow = today + timedelta(days=1)
     starts = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, tzinfo=tz)
     appointment = testing.make_appointment(john_smith, ben_clinician, sydney_cbd, review_type,
                                            starts)
-    services.send_due_reminders(starts - timedelta(hours=24, minutes=55))
+    services.send_due_reminders(datetime(today.year, today.month, today.day, 9, 5, tzinfo=tz))
     message = SMSMessage.objects.get(appointment=appointment)
     assert message.status in (SMSStatus.SENT, SMSStatus.DELIVERED)
     return appointment, message
