@@ -223,8 +223,12 @@ def sms_settings(request):
                                  instance=instance)
     rule_form = ReminderRuleForm(request.POST if request.POST.get("form") == "rule" else None,
                                  initial={"template": services.default_template()})
+    editing = None
+    template_pk = request.POST.get("template_pk") or request.GET.get("template")
+    if template_pk:
+        editing = get_object_or_404(SMSTemplate, pk=template_pk)
     template_form = SMSTemplateForm(
-        request.POST if request.POST.get("form") == "template" else None)
+        request.POST if request.POST.get("form") == "template" else None, instance=editing)
     if request.method == "POST":
         target = f"{reverse('messaging:settings')}?clinic={clinic.pk}"
         if request.POST.get("form") == "settings" and form.is_valid():
@@ -259,6 +263,7 @@ def sms_settings(request):
         "rules": ReminderRule.objects.filter(clinic=clinic).select_related("template")
         .prefetch_related("excluded_types"),
         "templates": SMSTemplate.objects.all(), "balance": balance, "low_balance": low,
+        "editing": editing,
         "provider": settings.SMS_PROVIDER, "settings_obj": instance,
         "receipt_url": f"{site}{reverse('messaging:receipt_callback', args=[token])}",
         "inbound_url": f"{site}{reverse('messaging:inbound_callback', args=[token])}",

@@ -102,3 +102,17 @@ def test_the_list_exports_csv_with_the_same_filters(mia_client, john_smith):
     assert response["Content-Type"].startswith("text/csv")
     rows = response.content.decode().splitlines()
     assert len(rows) == 2 and "John Smith" in rows[1] and "'=HYPERLINK(evil)" in rows[1]
+
+
+def test_admin_edits_a_template(sam_client, sydney_cbd):
+    template = services.default_template()
+    url = reverse("messaging:settings")
+    assert "Edit “Reminder (day before)”" in sam_client.get(
+        url, {"template": template.pk}).content.decode()
+    response = sam_client.post(url, {"form": "template", "clinic": sydney_cbd.pk,
+                                     "template_pk": template.pk, "name": template.name,
+                                     "body": "Hi {first_name}, see you {date} {time}.",
+                                     "is_reminder": "on", "active": "on"})
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert template.body == "Hi {first_name}, see you {date} {time}."
