@@ -4,7 +4,6 @@ settings pointed at it, tiny backoffs and an accelerated clock so rate limits pa
 import pytest
 from django.utils import timezone
 
-from ncc import testing
 from xero import oauth, services
 from xero.fake import FakeXero
 from xero.models import XeroConnection
@@ -50,18 +49,29 @@ def xero_connection(fake_xero, sam_owner):
 
 
 def make_patients(clinic, count: int, **kw):
-    """Many patients with distinct names, fast (the service allocates numbers)."""
+    """Many patients with distinct names, in one insert (numbers from the shared sequence)."""
     first = ["Ava", "Ben", "Chloe", "Dan", "Ella", "Finn", "Grace", "Hugo", "Isla", "Jack",
              "Kate", "Liam", "Mia", "Noah", "Olive", "Pete", "Quinn", "Ruby", "Sam", "Tara"]
     last = ["Adams", "Brown", "Clark", "Davis", "Evans", "Fox", "Green", "Hill", "Irwin", "Jones",
             "King", "Lee", "Moore", "Nash", "Owen", "Price", "Quill", "Reid", "Scott", "Tran",
             "Upton"]
-    out = []
-    for i in range(count):
-        out.append(testing.make_patient(clinic, first[i % len(first)],
-                                        f"{last[(i // len(first)) % len(last)]}-{i // 420}",
-                                        email=f"p{i}@example.com", **kw))
-    return out
+    from datetime import date
+
+    from ncc.models import NumberSequence
+    from patients.models import Patient
+    from patients.services import FIRST_PATIENT_NUMBER, PATIENT_NUMBER_SEQUENCE
+
+    numbers = NumberSequence.next_block(PATIENT_NUMBER_SEQUENCE, count,
+                                        start=FIRST_PATIENT_NUMBER)
+    rows = []
+    for i, number in zip(range(count), numbers, strict=True):
+        p = Patient(number=number, first_name=first[i % len(first)],
+                    last_name=f"{last[(i // len(first)) % len(last)]}-{i // 420}",
+                    date_of_birth=date(1970, 3, 12), home_clinic=clinic,
+                    email=f"p{i}@example.com", mobile="+61412345678", **kw)
+        p.search_text = p.build_search_text()
+        rows.append(p)
+    return Patient.objects.bulk_create(rows)
 
 
 def expire_access_token(conn: XeroConnection) -> None:
