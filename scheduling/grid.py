@@ -14,6 +14,13 @@ from django.utils.safestring import SafeString, mark_safe
 from .models import AppointmentStatus
 
 STATUS_LABELS = dict(AppointmentStatus.choices)
+# The confirmation email could not go: say so on the block, not only in the dialog.
+MAIL_MARKS = {
+    "skipped": '<span class="appt-mail" title="No confirmation email: no address on file" '
+               'aria-label="no confirmation email">✉</span>',
+    "failed": '<span class="appt-mail failed" title="Confirmation email failed: open to resend" '
+              'aria-label="confirmation email failed">✉</span>',
+}
 ZERO = "00000000-0000-0000-0000-000000000000"
 
 
@@ -59,6 +66,7 @@ def _block(b, status_url: str, focus: str) -> str:
     status = STATUS_LABELS.get(a.status, a.status)
     alert = (f'<span class="appt-alert" title="{escape(p.alerts)}">!</span>' if p.alerts else "")
     paid = ' · <span class="paid">Paid</span>' if a.is_paid else ""
+    mail = MAIL_MARKS.get(a.email_status, "")
     quick = ""
     if a.editable and a.next_status:
         nxt = a.next_status_label.lower()
@@ -70,7 +78,7 @@ def _block(b, status_url: str, focus: str) -> str:
     return (f'<div class="{" ".join(classes)}" style="{style}" data-id="{a.pk}" '
             f'data-minutes="{a.minutes}" tabindex="0" role="button" '
             f'aria-label="{a.time_label} {name}, {type_name}, {status}">'
-            f'<div class="appt-l1"><span class="appt-name">{name}</span>{alert}'
+            f'<div class="appt-l1"><span class="appt-name">{name}</span>{alert}{mail}'
             f'<span class="status status-{a.status}">{status}</span></div>'
             f'<div class="appt-l2"><span class="appt-time">{a.time_label}</span> · '
             f"{type_name}{paid}</div>"

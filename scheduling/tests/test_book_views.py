@@ -190,3 +190,30 @@ def test_duplicate_warning_offers_the_existing_patient(mia_client, john_smith):
     assert "Possible duplicate" in html and "Book for John" in html
     picked = mia_client.get(f"/book/patients/{john_smith.pk}/pick/").content.decode()
     assert f'name="patient" value="{john_smith.pk}"' in picked
+
+
+def test_recurring_from_the_dialog_reports_each_occurrence(mia_client, sydney_cbd, ben_clinician,
+                                                           john_smith, review_type, monday):
+    jane = testing.make_patient(sydney_cbd, "Jane", "Doe")
+    testing.make_appointment(jane, ben_clinician, sydney_cbd, review_type,
+                             at(sydney_cbd, monday + timedelta(weeks=2), 9))
+    response = mia_client.post("/book/new/", {
+        "patient": john_smith.pk, "clinician": ben_clinician.pk,
+        "appointment_type": review_type.pk, "date": monday.isoformat(), "time": "09:00",
+        "minutes": 30, "repeat": "on", "every_weeks": 1, "times": 4})
+    html = response.content.decode()
+    assert "Booked 3 of 4 for John Smith" in html
+    assert "Not booked" in html and "already has Jane Doe 9:00–9:30 am" in html
+    assert json.loads(response["HX-Trigger"]) == {"book:changed": True}
+    assert Appointment.objects.filter(patient=john_smith).count() == 3
+
+
+def test_block_shows_when_no_confirmation_email_could_go(mia_client, sydney_cbd, ben_clinician,
+                                                         review_type, monday):
+    nora = testing.make_patient(sydney_cbd, "Nora", "Noemail")
+    from scheduling import services
+    services.book_appointment(actor=None, patient=nora, clinician=ben_clinician,
+                              clinic=sydney_cbd, appointment_type=review_type,
+                              starts_at=at(sydney_cbd, monday, 9))
+    html = mia_client.get(f"/book/?date={monday}").content.decode()
+    assert 'aria-label="no confirmation email"' in html
