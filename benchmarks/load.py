@@ -101,6 +101,23 @@ def start_gunicorn(env, port, args):
     return proc, log
 
 
+def group_cpu_seconds(pgid):
+    """CPU time used so far by gunicorn (every process in its session's process group), so the
+    table can say how much CPU a request costs whatever else the machine is doing."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5 of stat: process group
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wait_ready(base_url, deadline_s=60):
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
@@ -201,7 +218,9 @@ def main():
         print("-" * len(header))
         totals = {}
         for users in user_counts:
+            cpu_before, load_before = group_cpu_seconds(proc.pid), os.getloadavg()[0]
             sample, elapsed = measure(base_url, args, users)
+            cpu_used = group_cpu_seconds(proc.pid) - cpu_before
             everything = [ms for values in sample.latencies.values() for ms in values]
             for name in ENDPOINTS:
                 values = sample.latencies[name]
@@ -214,6 +233,9 @@ def main():
             print(f"{users:>5}  {'all':<15} {totals[users][0]:>8} {failures:>8} "
                   f"{totals[users][3]:>7.1f} {statistics.median(everything) if everything else 0:>7.1f} "
                   f"{totals[users][2]:>7.1f} {max(everything, default=0):>7.1f}")
+            served = max(1, len(everything))
+            print(f"       gunicorn CPU {cpu_used * 1000 / served:.1f} ms per request; load "
+                  f"average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
             for error in sample.errors[:5]:
                 print(f"       failure: {error}")
             print()
