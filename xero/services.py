@@ -352,11 +352,12 @@ class ContactSync:
                                     thread_name_prefix="xero-sync") as pool:
                 while (queue and stop is None) or in_flight:
                     while queue and stop is None and len(in_flight) < concurrency:
+                        # The token first: if Xero refuses us, nothing is marked as sent.
+                        token = oauth.access_token_for(self.conn.pk)
                         batch = [queue.popleft() for _ in range(min(BATCH_SIZE, len(queue)))]
                         prepared = self._prepare(batch)
                         if prepared is None:
                             continue
-                        token = oauth.access_token_for(self.conn.pk)
                         elements, key = prepared
                         future = pool.submit(
                             self._send, self._api(token), "POST", "/Contacts",
