@@ -102,3 +102,25 @@ def test_an_error_log_line_is_a_cloud_error_reporting_event_without_the_query_st
     assert entry["httpRequest"] == {"requestMethod": "GET", "requestUrl": "/patients/",
                                     "status": 500}
     assert "smith" not in json.dumps(entry)
+
+
+def test_readyz_says_unavailable_when_the_database_cannot_be_reached():
+    # Port 9 on loopback: nothing listens, the connection is refused at once.
+    code = ("import django, json; django.setup(); from django.test import Client; "
+            "r = Client().get('/readyz'); print(r.status_code, json.dumps(r.json()))")
+    result = run_python(code, production_env(
+        DATABASE_URL="postgres://ncc@127.0.0.1:9/ncc?connect_timeout=2"))
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().split(" ", 1)
+    assert (int(status), json.loads(body)) == (503, {"status": "unavailable",
+                                                     "error": "OperationalError"})
+
+
+def test_sentry_reports_errors_only_when_a_dsn_is_set():
+    code = ("import django, sentry_sdk; django.setup(); c = sentry_sdk.get_client(); "
+            "print(c.is_active(), c.options['send_default_pii'], c.options['environment'])")
+    with_dsn = run_python(code, production_env(SENTRY_DSN="https://key@127.0.0.1:9/1"))
+    assert with_dsn.returncode == 0, with_dsn.stderr
+    assert with_dsn.stdout.split() == ["True", "False", "production"]
+    without = run_python(code, production_env())
+    assert without.stdout.split()[0] == "False"
