@@ -36,6 +36,7 @@ def test_demo_day_and_week_at_desktop_and_tablet(page, artefacts_dir):
     cols = page.locator(".book-col")
     assert cols.count() == clinic.clinicians.filter(active=True).count()
     assert page.locator(".appt").count() > 10
+    assert page.locator(".appt:not(.short) .appt-time").first.is_visible()  # time · type line
     page.screenshot(path=f"{SCREENS}/book-day-desktop.png")
     page.screenshot(path=f"{artefacts_dir}/book-day-demo.png")
     page.locator(".appt").first.click()
