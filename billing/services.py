@@ -27,6 +27,8 @@ INVOICE_SEQUENCE = "invoice"
 INVOICE_READY_HOOKS: list = []
 # ... and callable(payment_id) for a payment taken in NCC (the xero app sends it to Xero).
 PAYMENT_RECORDED_HOOKS: list = []
+# ... and callable(invoice_id) for an invoice just voided (the xero app voids its copy).
+INVOICE_VOIDED_HOOKS: list = []
 
 
 def _invoice_ready(invoice: Invoice) -> None:
@@ -298,6 +300,8 @@ def void_invoice(invoice_id, *, actor=None, reason: str = "") -> Invoice:
     record(actor, AuditEvent.Action.UPDATE, invoice,
            f"Voided invoice {invoice.number}" + (f": {invoice.void_reason}"
                                                   if invoice.void_reason else ""))
+    for hook in INVOICE_VOIDED_HOOKS:
+        hook(invoice.pk)
     return invoice
 
 

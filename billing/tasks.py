@@ -20,13 +20,27 @@ def push_payments_to_xero(payment_ids: list[str]) -> dict:
 
 
 @task
+def void_invoices_in_xero(invoice_ids: list[str]) -> dict:
+    from .xero_push import void_in_xero
+
+    result = void_in_xero(invoice_ids)
+    return {"voided": result.synced, "failed": result.failed}
+
+
+@task
 def xero_invoice_sweep() -> dict:
     """Every few minutes (ncc/schedule.py): push what is not in Xero yet, then fetch invoices
     changed in Xero since the last sweep (payments made there) in pages."""
-    from .xero_push import push_unsent_invoices, push_unsent_payments, sweep_invoice_changes
+    from .xero_push import (
+        push_unsent_invoices,
+        push_unsent_payments,
+        sweep_invoice_changes,
+        void_unsynced_voids,
+    )
 
     pushed = push_unsent_invoices()
     sent = push_unsent_payments()
+    void_unsynced_voids()
     pulled = sweep_invoice_changes()
     return {"pushed": pushed.synced if pushed else 0,
             "payments_sent": sent.synced if sent else 0,

@@ -607,3 +607,63 @@ def enqueue_payment_push(payment_id) -> None:
     from .tasks import push_payments_to_xero
 
     transaction.on_commit(lambda: push_payments_to_xero.enqueue([str(payment_id)]))
+
+
+# -- voids ------------------------------------------------------------------------------------
+def void_in_xero(invoice_ids) -> PushResult:
+    """An invoice voided in NCC is voided in Xero too (a draft there is deleted). Xero voids only
+    invoices without payments, as NCC does; its refusal is kept on the link in words."""
+    from xero.client import XeroClient, XeroOutcomeUnknown
+    from xero.services import active_connection
+
+    result = PushResult()
+    links = list(XeroInvoiceLink.objects.filter(
+        invoice__pk__in=list(invoice_ids), invoice__status=InvoiceStatus.VOIDED,
+        status=XeroInvoiceLink.Status.SYNCED).exclude(xero_status__in=["VOIDED", "DELETED"])
+        .select_related("invoice"))
+    if not links:
+        return result
+    with XeroClient(active_connection()) as api:
+        for link in links:
+            target = "DELETED" if link.xero_status in ("DRAFT", "SUBMITTED") else "VOIDED"
+            try:
+                reply = api.request(
+                    "POST", f"/Invoices/{link.xero_invoice_id}",
+                    json={"Invoices": [{"InvoiceID": link.xero_invoice_id, "Status": target}]},
+                    idempotency_key=f"ncc-void-{link.xero_invoice_id}")
+            except XeroOutcomeUnknown:
+                result.push_calls += 1
+                continue  # the next sweep reads the status back and tries again if needed
+            result.push_calls += 1
+            elements = (reply.data or {}).get("Invoices", []) if reply.ok else []
+            if reply.ok and elements and not elements[0].get("HasErrors"):
+                link.xero_status, link.error = elements[0].get("Status", target), ""
+                result.synced += 1
+            else:
+                from xero.client import validation_message
+
+                link.error = ((_words(elements[0]) if elements else "")
+                              or validation_message(reply.data)
+                              or f"Xero answered {reply.status} to the void.")[:2000]
+                result.failed += 1
+                result.errors[link.invoice.number] = link.error
+            link.save(update_fields=["xero_status", "error", "updated_at"])
+    return result
+
+
+def void_unsynced_voids() -> PushResult | None:
+    if not xero_connected():
+        return None
+    ids = list(Invoice.objects.filter(status=InvoiceStatus.VOIDED,
+                                      xero_link__status=XeroInvoiceLink.Status.SYNCED)
+               .exclude(xero_link__xero_status__in=["VOIDED", "DELETED"])
+               .exclude(xero_link__error__gt="").values_list("pk", flat=True)[:500])
+    return void_in_xero(ids) if ids else None
+
+
+def enqueue_void(invoice_id) -> None:
+    if not xero_connected():
+        return
+    from .tasks import void_invoices_in_xero
+
+    transaction.on_commit(lambda: void_invoices_in_xero.enqueue([str(invoice_id)]))

@@ -149,11 +149,35 @@ def _one(fake, request, org, match):
     return 200, _envelope(fake, "Invoices", [_public(invoice)])
 
 
+def _update_status(fake, request, org, match):
+    """POST /Invoices/{id} with a new Status: VOIDED only from AUTHORISED without payments,
+    DELETED only from DRAFT or SUBMITTED (the rest of an update is not modelled)."""
+    invoice = _store(org)[0].get(match["key"])
+    if invoice is None:
+        return 404, _problem(404, "Not Found", "The resource you're looking for cannot be found")
+    wanted = ((request.body or {}).get("Invoices") or [{}])[0].get("Status")
+    error = None
+    if wanted == "VOIDED" and (invoice["Status"] != "AUTHORISED" or invoice["AmountPaid"]):
+        error = "This document cannot be voided: it is not authorised or has payments."
+    elif wanted == "DELETED" and invoice["Status"] not in ("DRAFT", "SUBMITTED"):
+        error = "Only draft or submitted documents can be deleted."
+    elif wanted not in ("VOIDED", "DELETED"):
+        error = "This fake only changes an invoice's status to VOIDED or DELETED."
+    if error:
+        return 400, {"ErrorNumber": 10, "Type": "ValidationException",
+                     "Message": "A validation exception occurred",
+                     "Elements": [dict(_public(invoice), ValidationErrors=[{"Message": error}])]}
+    invoice["Status"] = wanted
+    _touch(fake, invoice)
+    return 200, _envelope(fake, "Invoices", [_public(invoice)])
+
+
 def install(fake) -> None:
     fake.route("PUT", r"/Invoices", _write, "accounting.invoices")
     fake.route("POST", r"/Invoices", _write, "accounting.invoices")
     fake.route("GET", r"/Invoices", _list, "accounting.invoices")
     fake.route("GET", r"/Invoices/(?P<key>[^/]+)", _one, "accounting.invoices")
+    fake.route("POST", r"/Invoices/(?P<key>[^/]+)", _update_status, "accounting.invoices")
     install_payments(fake)
 
 

@@ -213,3 +213,17 @@ def test_payments_from_xero_are_never_sent_back(xero_ready, completed_visit):
     sweep_invoice_changes()
     assert invoice.payments.get().method == "xero"
     assert push_unsent_payments() is None
+
+
+def test_voiding_in_ncc_voids_the_copy_in_xero(xero_ready, completed_visit):
+    from billing.xero_push import void_in_xero
+
+    invoice = services.create_invoice_for_appointment(completed_visit.pk)
+    push_invoices([invoice.pk])
+    services.void_invoice(invoice.pk, reason="Billed the wrong patient")
+    result = void_in_xero([invoice.pk])
+    assert (result.synced, result.failed) == (1, 0)
+    [copy] = fake_xero_invoices.invoices(xero_ready)
+    assert copy["Status"] == "VOIDED"
+    assert XeroInvoiceLink.objects.get(invoice=invoice).xero_status == "VOIDED"
+    assert void_in_xero([invoice.pk]).push_calls == 0  # done once
