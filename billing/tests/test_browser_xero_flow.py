@@ -1,0 +1,54 @@
+"""In the browser with the fake Xero: invoice a completed visit, see it reach Xero, pay it in
+Xero, and see NCC mark it paid after the sweep (one worker cycle)."""
+
+import pytest
+
+from billing.models import Invoice
+from billing.tasks import xero_invoice_sweep
+from billing.tests import fake_xero_invoices
+from conftest import browser_login
+from scheduling.models import Appointment
+from xero.models import XeroItemMapping, XeroTrackingMapping
+from xero.tests.conftest import connect, fake_xero  # noqa: F401 (fixture)
+
+from .test_browser_invoice_flow import _shot, roles_applied  # noqa: F401 (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_invoice_goes_to_xero_and_a_payment_there_marks_it_paid(
+        roles_applied, page, fake_xero, mia_receptionist, sam_owner, john_smith,  # noqa: F811
+        sydney_cbd, review_type, completed_visit):
+    fake_xero_invoices.install(fake_xero)
+    connect(fake_xero, sam_owner)
+    XeroItemMapping.objects.create(appointment_type=review_type, account_code="200",
+                                   tax_type="OUTPUT")
+    category = fake_xero.org.tracking[0]
+    option = next(o for o in category["Options"] if o["Name"] == "Sydney CBD")
+    XeroTrackingMapping.objects.create(
+        clinic=sydney_cbd, category_id=category["TrackingCategoryID"],
+        category_name=category["Name"], option_id=option["TrackingOptionID"],
+        option_name=option["Name"])
+
+    browser_login(page, mia_receptionist.email)
+    page.goto(john_smith.get_absolute_url())
+    page.locator("#billing-panel").get_by_role("button", name="Create invoice").click()
+    page.wait_for_url("**/invoices/*-*/")
+    invoice = Invoice.objects.get(patient=john_smith)
+    xero_card = page.locator("#xero-status")
+    assert "Not sent to Xero yet" in xero_card.inner_text()
+    xero_card.get_by_role("button", name="Send to Xero now").click()
+    page.get_by_text(f"{invoice.number} is in Xero.").wait_for()
+    assert "In Xero" in page.locator("#xero-status").inner_text()
+    [copy] = fake_xero_invoices.invoices(fake_xero)
+    assert copy["InvoiceNumber"] == invoice.number and copy["Total"] == 75.0
+    assert copy["LineItems"][0]["Tracking"] == [{"Name": "Location", "Option": "Sydney CBD"}]
+    _shot(page, "detail-in-xero")
+
+    fake_xero_invoices.pay(fake_xero, invoice.number)  # the bookkeeper records it in Xero
+    xero_invoice_sweep.call()  # one worker cycle of the periodic sweep
+    page.reload()
+    assert page.get_by_test_id("invoice-status").inner_text() == "Paid"
+    assert "Recorded in Xero" in page.content()
+    assert Appointment.objects.get(pk=completed_visit.pk).is_paid
+    _shot(page, "detail-paid-in-xero")
