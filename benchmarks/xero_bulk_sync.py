@@ -117,10 +117,12 @@ def main():
     print(f"contacts in Xero: {len(contacts)}; patients linked: {linked}; links sharing a "
           f"contact: {shared}")
     print(f"API calls: {calls} (optimum {optimum}); by endpoint: {fake.stats['calls_by_path']}")
-    print(f"429s: {http_429}; token refreshes: {fake.stats['token_refreshes']}")
+    print(f"429s: {http_429}; token refreshes: {fake.stats['token_refreshes']}; most calls "
+          f"in flight at once: {fake.stats['max_in_flight']} (limit {IN_FLIGHT})")
     print(f"simulated minutes: {simulated:.3f} (floor {floor:.1f}, +{100 * (simulated - floor) / max(floor, 1e-9):.1f}%); "
           f"real seconds: {real_s:.1f} at clock x{SPEED:g}")
-    ok = calls <= 210 and duplicates == 0 and linked == PATIENTS and simulated <= floor * 1.1
+    ok = (calls <= 210 and duplicates == 0 and linked == PATIENTS and simulated <= floor * 1.1
+          and fake.stats["max_in_flight"] <= IN_FLIGHT)
     print("PASS" if ok else "FAIL: see the figures above")
     print(f"RESULT patients={PATIENTS} calls={calls} http_429={http_429} duplicates={duplicates} "
           f"simulated_min={simulated:.2f} floor_min={floor:.2f}")

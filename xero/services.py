@@ -344,14 +344,15 @@ class ContactSync:
         self.http = httpx.Client(timeout=client._timeout(),
                                  limits=httpx.Limits(max_connections=10))
         queue = deque(patient_ids)
-        concurrency = int(settings.XERO_MAX_IN_FLIGHT)
+        # Twice Xero's concurrency is prepared ahead: the pacer lets only XERO_MAX_IN_FLIGHT
+        # out at once, and the rest wait ready, so our database work overlaps Xero's.
+        ahead = 2 * int(settings.XERO_MAX_IN_FLIGHT)
         in_flight: dict = {}
         stop: XeroError | None = None
         try:
-            with ThreadPoolExecutor(max_workers=concurrency,
-                                    thread_name_prefix="xero-sync") as pool:
+            with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="xero-sync") as pool:
                 while (queue and stop is None) or in_flight:
-                    while queue and stop is None and len(in_flight) < concurrency:
+                    while queue and stop is None and len(in_flight) < ahead:
                         # The token first: if Xero refuses us, nothing is marked as sent.
                         token = oauth.access_token_for(self.conn.pk)
                         batch = [queue.popleft() for _ in range(min(BATCH_SIZE, len(queue)))]

@@ -33,6 +33,7 @@ def test_500_patients_with_lost_replies_429s_and_503s_become_exactly_500_contact
     assert all(by_number[f"P-{p.number}"] == p.xero_link.contact_id
                for p in type(patients[0]).objects.select_related("xero_link"))
     assert fake_xero.stats["dropped"] >= 2
+    assert fake_xero.stats["max_in_flight"] <= 5
     # 10 batches of 50, plus a lookup and a resend per lost reply, plus the refused calls.
     posts = XeroApiCall.objects.filter(method="POST", endpoint__startswith="/Contacts")
     assert posts.filter(status=200).count() <= 14
