@@ -24,6 +24,7 @@ import re
 import secrets
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -328,7 +329,7 @@ class FakeXero:
             now = self.clock.seconds()
             if grant_type == "authorization_code":
                 code = self.codes.pop(form.get("code", ""), None)
-                if not code or code["expires"] < now or \
+                if not code or code["expires"] < time.monotonic() or \
                         code["redirect_uri"] != form.get("redirect_uri"):
                     return 400, {"error": "invalid_grant"}
                 grant = code["grant"]
@@ -389,8 +390,11 @@ class FakeXero:
                           tenant_ids=list(self.orgs), auth_event_id=str(uuid.uuid4()),
                           connection_ids={t: str(uuid.uuid4()) for t in self.orgs})
             code = secrets.token_urlsafe(24)
+            # A code lives five minutes of wall-clock time, whatever the simulated clock's speed:
+            # it spans a person's redirect, not a rate-limit window, and a busy test machine
+            # must not see it expire between authorize and exchange.
             self.codes[code] = {"grant": grant, "redirect_uri": redirect_uri,
-                                "expires": self.clock.seconds() + 300}
+                                "expires": time.monotonic() + 300}
         return 302, "", redirect_uri + "?" + urlencode({"code": code, "state": state,
                                                          "scope": " ".join(scopes)})
 
