@@ -188,6 +188,10 @@ class XeroInvoiceLink(models.Model):
     outcome_unknown = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # What Xero last told us (push reply, sweep, webhook): the reconciliation compares these.
+    xero_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    xero_amount_paid = models.DecimalField(max_digits=12, decimal_places=2, null=True,
+                                           blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

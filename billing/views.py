@@ -56,7 +56,7 @@ def invoice_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "unpaid": unpaid_total(invoices),
-               "query": query.urlencode()}
+               "query": query.urlencode(), "xero_enabled": apps.is_installed("xero")}
     template = "billing/_results.html" if request.htmx else "billing/list.html"
     return render(request, template, context)
 
@@ -294,3 +294,34 @@ def push_to_xero(request, pk):
             words = result.errors.get(invoice.number) or "Xero did not take it; try again."
             messages.error(request, f"Xero did not take {invoice.number}: {words}")
     return redirect(invoice)
+
+
+@permission_required("billing.change_invoice", raise_exception=True)
+def reconcile(request):
+    """Invoices on which NCC and Xero disagree, each with a re-sync button."""
+    if not apps.is_installed("xero"):
+        raise Http404
+    from .queries import xero_differences
+    from .xero_push import xero_connected
+
+    return render(request, "billing/reconcile.html",
+                  {"rows": xero_differences(), "xero_connected": xero_connected()})
+
+
+@require_POST
+@permission_required("billing.change_invoice", raise_exception=True)
+def resync(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    if not apps.is_installed("xero"):
+        raise Http404
+    from xero.client import XeroError
+
+    from .xero_push import resync_invoice
+
+    try:
+        words = resync_invoice(invoice.pk)
+    except XeroError as exc:
+        messages.error(request, f"{invoice.number}: {exc.message}")
+    else:
+        messages.success(request, f"{invoice.number}: {words}")
+    return redirect("billing:reconcile")

@@ -111,6 +111,10 @@ def _chunks(items, size):
         yield items[i:i + size]
 
 
+def _amount(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(gst.CENT)
+
+
 def _words(element: dict) -> str:
     messages = [e.get("Message", "") for e in element.get("ValidationErrors") or []]
     return "; ".join(m for m in messages if m) or "Xero refused the invoice."
@@ -165,13 +169,15 @@ class InvoicePush:
         link.status = XeroInvoiceLink.Status.SYNCED
         link.xero_invoice_id = element.get("InvoiceID", "")
         link.xero_status = element.get("Status", "")
+        link.xero_total = _amount(element.get("Total"))
+        link.xero_amount_paid = _amount(element.get("AmountPaid"))
         link.error, link.outcome_unknown = "", False
         link.synced_at = timezone.now()
 
     def _save(self, links):
         XeroInvoiceLink.objects.bulk_update(
             links, ["status", "xero_invoice_id", "xero_status", "outcome_unknown", "error",
-                    "attempts", "synced_at", "updated_at"])
+                    "attempts", "xero_total", "xero_amount_paid", "synced_at", "updated_at"])
 
     def _send(self, batch, contacts, tracking_by_clinic) -> None:
         from xero.client import XeroOutcomeUnknown
@@ -337,9 +343,13 @@ def apply_xero_invoices(elements: list[dict], result: PullResult) -> None:
             continue  # not one of ours (or not linked yet: the push will link it)
         result.seen += 1
         invoice = link.invoice
-        status = element.get("Status", "")
-        if status and status != link.xero_status:
-            XeroInvoiceLink.objects.filter(pk=link.pk).update(xero_status=status,
+        changes = {"xero_status": element.get("Status") or link.xero_status,
+                   "xero_total": _amount(element.get("Total")) if "Total" in element
+                   else link.xero_total,
+                   "xero_amount_paid": _amount(element.get("AmountPaid"))
+                   if "AmountPaid" in element else link.xero_amount_paid}
+        if any(getattr(link, k) != v for k, v in changes.items()):
+            XeroInvoiceLink.objects.filter(pk=link.pk).update(**changes,
                                                               updated_at=timezone.now())
         paid_in_xero = Decimal(str(element.get("AmountPaid") or 0)).quantize(gst.CENT)
         missing = paid_in_xero - invoice.amount_paid
@@ -638,6 +648,7 @@ def void_in_xero(invoice_ids) -> PushResult:
             elements = (reply.data or {}).get("Invoices", []) if reply.ok else []
             if reply.ok and elements and not elements[0].get("HasErrors"):
                 link.xero_status, link.error = elements[0].get("Status", target), ""
+                link.xero_total = _amount(elements[0].get("Total", link.xero_total))
                 result.synced += 1
             else:
                 from xero.client import validation_message
@@ -647,7 +658,7 @@ def void_in_xero(invoice_ids) -> PushResult:
                               or f"Xero answered {reply.status} to the void.")[:2000]
                 result.failed += 1
                 result.errors[link.invoice.number] = link.error
-            link.save(update_fields=["xero_status", "error", "updated_at"])
+            link.save(update_fields=["xero_status", "error", "xero_total", "updated_at"])
     return result
 
 
@@ -667,3 +678,22 @@ def enqueue_void(invoice_id) -> None:
     from .tasks import void_invoices_in_xero
 
     transaction.on_commit(lambda: void_invoices_in_xero.enqueue([str(invoice_id)]))
+
+
+def resync_invoice(invoice_id) -> str:
+    """The reconciliation page's button: send what Xero lacks (invoice, desk payments, a void),
+    then read Xero's copy back and apply it. Each step is exactly-once, so pressing twice is
+    harmless. Returns what happened, in words."""
+    invoice = Invoice.objects.get(pk=invoice_id)
+    if invoice.status != InvoiceStatus.DRAFT and not invoice.is_voided:
+        pushed = push_invoices([invoice.pk])
+        if pushed.failed:
+            return f"Xero refused it: {pushed.errors.get(invoice.number, '')}"
+        push_payments(list(invoice.payments.values_list("pk", flat=True)))
+    if invoice.is_voided:
+        void_in_xero([invoice.pk])
+    link = XeroInvoiceLink.objects.filter(invoice=invoice).first()
+    if link and link.xero_invoice_id:
+        fetch_and_apply([link.xero_invoice_id])
+        return "re-synced with Xero."
+    return "nothing to send to Xero."

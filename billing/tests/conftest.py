@@ -3,6 +3,10 @@ from datetime import datetime
 import pytest
 
 from ncc import testing
+from xero.models import XeroItemMapping, XeroTrackingMapping
+from xero.tests.conftest import fake_xero, xero_connection  # noqa: F401 (fixtures)
+
+from . import fake_xero_invoices
 
 
 @pytest.fixture
@@ -15,3 +19,38 @@ def completed_visit(john_smith, ben_clinician, sydney_cbd, review_type, visit_st
     """John Smith's 30-minute review with Ben, done: ready to invoice ($75.00 incl. GST)."""
     return testing.make_appointment(john_smith, ben_clinician, sydney_cbd, review_type,
                                     visit_start, status="completed")
+
+
+@pytest.fixture
+def xero_ready(fake_xero, xero_connection, review_type, sydney_cbd):  # noqa: F811
+    """The fake Xero with invoices and payments, connected, the Review type and Sydney CBD
+    mapped (account 200, GST on income; Location: Sydney CBD)."""
+    fake_xero_invoices.install(fake_xero)
+    XeroItemMapping.objects.create(appointment_type=review_type, account_code="200",
+                                   tax_type="OUTPUT")
+    category = fake_xero.org.tracking[0]
+    option = next(o for o in category["Options"] if o["Name"] == "Sydney CBD")
+    XeroTrackingMapping.objects.create(
+        clinic=sydney_cbd, category_id=category["TrackingCategoryID"],
+        category_name=category["Name"], option_id=option["TrackingOptionID"],
+        option_name=option["Name"])
+    return fake_xero
+
+
+@pytest.fixture
+def roles_applied(transactional_db):
+    """The role Groups and their permissions, even after an earlier transactional test's flush
+    emptied them (accounts.0003 leaves post_migrate unable to recreate them on its own)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    from accounts.roles import sync_roles
+
+    for config in apps.get_app_configs():
+        saved = config.models_module
+        config.models_module = saved or True
+        try:
+            create_permissions(config, verbosity=0)
+        finally:
+            config.models_module = saved
+    sync_roles()

@@ -16,25 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "var", "screenshots")
 
 
-@pytest.fixture
-def roles_applied(transactional_db):
-    """The role Groups and their permissions, even after an earlier transactional test's flush
-    emptied them (accounts.0003 leaves post_migrate unable to recreate them on its own)."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-
-    from accounts.roles import sync_roles
-
-    for config in apps.get_app_configs():
-        saved = config.models_module
-        config.models_module = saved or True
-        try:
-            create_permissions(config, verbosity=0)
-        finally:
-            config.models_module = saved
-    sync_roles()
-
-
 def _shot(page, name):
     os.makedirs(SCREENSHOTS, exist_ok=True)
     for label, size in (("desktop", {"width": 1366, "height": 900}),

@@ -9,15 +9,15 @@ from billing.tests import fake_xero_invoices
 from conftest import browser_login
 from scheduling.models import Appointment
 from xero.models import XeroItemMapping, XeroTrackingMapping
-from xero.tests.conftest import connect, fake_xero  # noqa: F401 (fixture)
+from xero.tests.conftest import connect
 
-from .test_browser_invoice_flow import _shot, roles_applied  # noqa: F401 (fixture)
+from .test_browser_invoice_flow import _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_invoice_goes_to_xero_and_a_payment_there_marks_it_paid(
-        roles_applied, page, fake_xero, mia_receptionist, sam_owner, john_smith,  # noqa: F811
+        roles_applied, page, fake_xero, mia_receptionist, sam_owner, john_smith,
         sydney_cbd, review_type, completed_visit):
     fake_xero_invoices.install(fake_xero)
     connect(fake_xero, sam_owner)

@@ -12,24 +12,9 @@ from billing.models import Invoice, XeroInvoiceLink
 from billing.tests import fake_xero_invoices
 from billing.xero_push import push_invoices
 from ncc import testing
-from xero.models import XeroContactLink, XeroItemMapping, XeroTrackingMapping
-from xero.tests.conftest import fake_xero, xero_connection  # noqa: F401 (fixtures)
+from xero.models import XeroContactLink, XeroTrackingMapping
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def xero_ready(fake_xero, xero_connection, review_type, sydney_cbd):  # noqa: F811
-    fake_xero_invoices.install(fake_xero)
-    XeroItemMapping.objects.create(appointment_type=review_type, account_code="200",
-                                   tax_type="OUTPUT")
-    category = fake_xero.org.tracking[0]
-    option = next(o for o in category["Options"] if o["Name"] == "Sydney CBD")
-    XeroTrackingMapping.objects.create(
-        clinic=sydney_cbd, category_id=category["TrackingCategoryID"],
-        category_name=category["Name"], option_id=option["TrackingOptionID"],
-        option_name=option["Name"])
-    return fake_xero
 
 
 def test_an_invoice_lands_in_xero_with_contact_tracking_and_gst(xero_ready, completed_visit):
@@ -56,7 +41,7 @@ def test_an_invoice_lands_in_xero_with_contact_tracking_and_gst(xero_ready, comp
     assert again.push_calls == 0 and len(fake_xero_invoices.invoices(xero_ready)) == 1
 
 
-def test_with_xero_connected_an_unmapped_type_stops_the_invoice(fake_xero, xero_connection,  # noqa: F811
+def test_with_xero_connected_an_unmapped_type_stops_the_invoice(fake_xero, xero_connection,
                                                                  completed_visit):
     with pytest.raises(MissingMapping, match="Map the type Review in Xero settings"):
         services.create_invoice_for_appointment(completed_visit.pk)

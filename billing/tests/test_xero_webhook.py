@@ -16,8 +16,6 @@ from billing.tests import fake_xero_invoices
 from billing.xero_push import push_invoices
 from scheduling.models import Appointment
 
-from .test_xero_invoice_push import fake_xero, xero_connection, xero_ready  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 KEY = "whk-test-signing-key-0123456789"
 URL = "/invoices/xero/webhook/"
@@ -66,7 +64,7 @@ def test_without_a_configured_key_every_delivery_is_refused(client):
 
 @override_settings(XERO_WEBHOOK_KEY=KEY)
 def test_a_payment_in_xero_arrives_by_webhook_and_duplicates_are_harmless(
-        client, xero_ready, completed_visit, django_capture_on_commit_callbacks):  # noqa: F811
+        client, xero_ready, completed_visit, django_capture_on_commit_callbacks):
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([invoice.pk])
     held = fake_xero_invoices.pay(xero_ready, invoice.number)

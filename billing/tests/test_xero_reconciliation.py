@@ -1,0 +1,53 @@
+"""The reconciliation page: what differs between NCC and Xero, in words, with a re-sync each."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from billing import services
+from billing.models import XeroInvoiceLink
+from billing.queries import xero_difference_count
+from billing.tests import fake_xero_invoices
+from billing.xero_push import push_invoices
+from ncc import testing
+from xero.models import XeroTrackingMapping
+
+pytestmark = pytest.mark.django_db
+
+
+def test_differences_are_listed_and_re_sync_settles_them(
+        xero_ready, sam_client, john_smith, ben_clinician, sydney_cbd, review_type,
+        completed_visit):
+    more = [testing.make_appointment(john_smith, ben_clinician, sydney_cbd, review_type,
+                                     completed_visit.starts_at + timedelta(days=d),
+                                     status="completed") for d in (1, 2, 3)]
+    unsent = services.create_invoice_for_appointment(completed_visit.pk)
+    voided, edited, refused = (services.create_invoice_for_appointment(a.pk) for a in more)
+    push_invoices([voided.pk, edited.pk])
+    services.void_invoice(voided.pk)  # its Xero void task never ran
+    XeroInvoiceLink.objects.filter(invoice=edited).update(xero_total=Decimal("70.00"))
+    XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Nowhere")
+    push_invoices([refused.pk])
+    XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Sydney CBD")
+
+    page = sam_client.get(reverse("billing:reconcile")).content.decode()
+    assert xero_difference_count() == 4
+    assert "Not in Xero yet." in page and unsent.number in page
+    assert "Voided in NCC but Authorised in Xero." in page
+    assert "Total differs: NCC $75.00, Xero $70.00." in page
+    assert "Xero refused it: Tracking option Nowhere" in page
+
+    for invoice in (unsent, voided, edited, refused):
+        response = sam_client.post(reverse("billing:resync", args=[invoice.pk]), follow=True)
+        assert response.status_code == 200
+    assert xero_difference_count() == 0
+    assert "NCC and Xero agree on every invoice." in sam_client.get(
+        reverse("billing:reconcile")).content.decode()
+    held = {h["InvoiceNumber"]: h for h in fake_xero_invoices.invoices(xero_ready)}
+    assert len(held) == 4 and held[voided.number]["Status"] == "VOIDED"
+
+
+def test_clinicians_cannot_open_the_reconciliation(ben_client):
+    assert ben_client.get(reverse("billing:reconcile")).status_code == 403
