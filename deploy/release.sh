@@ -23,14 +23,20 @@ gcloud run jobs deploy ncc-migrate --image="$IMAGE" --args=migrate "${common[@]}
   --cpu=1 --memory=1Gi
 gcloud run jobs execute ncc-migrate --region="$REGION" --wait
 
-echo "== web (Cloud Run service ncc-web)"
-gcloud run deploy ncc-web --image="$IMAGE" --args=web "${common[@]}" \
-  --add-cloudsql-instances="$CONNECTION_NAME" --allow-unauthenticated --port=8080 \
-  --cpu=1 --memory=1Gi --concurrency=8 --min-instances=1 --max-instances=4 --timeout=300 \
-  --cpu-boost --execution-environment=gen2 \
-  --update-env-vars=WEB_CONCURRENCY=2,GUNICORN_THREADS=4 \
-  --startup-probe=httpGet.path=/readyz,httpGet.port=8080,periodSeconds=5,timeoutSeconds=3,failureThreshold=24 \
-  --liveness-probe=httpGet.path=/healthz,httpGet.port=8080,periodSeconds=30,timeoutSeconds=3,failureThreshold=3
+echo "== web (Cloud Run service ncc-web from deploy/web.yaml)"
+# The new revision gets traffic only once its startup probe (/readyz) passes.
+rendered=$(mktemp --suffix=.yaml)
+trap 'rm -f "$rendered"' EXIT
+export IMAGE REGION CONNECTION_NAME SERVICE_ACCOUNT DOMAIN EMAIL_HOST EMAIL_HOST_USER
+export ALLOWED_HOSTS=${ALLOWED_HOSTS:-$DOMAIN} SMSB_USERNAME=${SMSB_USERNAME:-} \
+  XERO_CLIENT_ID=${XERO_CLIENT_ID:-}
+python3 -c '
+import os, string, sys
+sys.stdout.write(string.Template(open("deploy/web.yaml").read()).substitute(os.environ))
+' > "$rendered"
+gcloud run services replace "$rendered" --region="$REGION"
+gcloud run services add-iam-policy-binding ncc-web --region="$REGION" \
+  --member=allUsers --role=roles/run.invoker >/dev/null   # the practice's staff log in over the web
 
 if [ "$BACKGROUND" = worker-pool ]; then
   echo "== background: worker and scheduler (Cloud Run worker pool ncc-background, 1 instance)"
