@@ -18,6 +18,40 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-dev-shm-usage"]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every fixture user hashes a password; MD5 keeps the suite quick (tests only)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _roles_after_flush(request):
+    """A transactional test (browser, concurrency) flushes every table afterwards; the
+    post_migrate that follows recreates permissions with a stale ContentType cache, so the next
+    transactional test in that worker would find the role Groups without permissions. Put them
+    back before its fixtures make users."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    from accounts.roles import sync_roles
+
+    if Permission.objects.filter(content_type__app_label="scheduling",
+                                 codename="view_appointment").exists():
+        return
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+    sync_roles()
+
+
 @pytest.fixture
 def sydney_cbd(db):
     return testing.make_clinic("Sydney CBD", "Australia/Sydney")

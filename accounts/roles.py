@@ -29,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     CLINICIAN: _VIEW_CORE
     + [
         "patients.change_patient",
+        "scheduling.add_appointment",  # into their own column only (scheduling.permissions)
         "scheduling.change_appointment",
     ],
     # Admins get every permission of every app (see sync_roles); listed here for clarity.

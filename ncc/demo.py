@@ -20,7 +20,7 @@ from clinics.models import Clinic, Clinician, OpeningHours
 from ncc.models import NumberSequence
 from patients.models import Patient, Sex
 from patients.services import FIRST_PATIENT_NUMBER, PATIENT_NUMBER_SEQUENCE
-from scheduling.models import Appointment, AppointmentStatus, AppointmentType
+from scheduling.models import Appointment, AppointmentStatus, AppointmentType, WorkingHours
 
 DEMO_PASSWORD = "walkeasy-demo"
 FEATURED_LOGINS = {ADMIN: "owner@walkeasy.example", CLINICIAN: "ben.cho@walkeasy.example",
@@ -160,6 +160,15 @@ def create_practice(rng: random.Random) -> tuple[list[Clinic], list[Clinician], 
                                              colour=colour, provider_number=provider,
                                              display_order=order)
         clinician.clinics.set([clinics[i] for i in idx])
+        # A clinician at two clinics alternates by weekday; the book shows each clinic's roster.
+        roster = []
+        for weekday in range(7):
+            clinic = clinics[idx[weekday % len(idx)]]
+            hours = clinic.hours_on(weekday)
+            if hours:
+                roster.append(WorkingHours(clinician=clinician, clinic=clinic, weekday=weekday,
+                                           starts=hours[0], ends=hours[1]))
+        WorkingHours.objects.bulk_create(roster)
         clinicians.append((clinician, idx))
         if first == "Ben":
             logins.append((CLINICIAN, email, user.get_full_name()))
@@ -230,7 +239,7 @@ def make_appointments(rng: random.Random, clinics, clinicians, types, weeks: int
     day = start_day
     while day < end_day:
         for clinician, idx in clinicians:
-            clinic_index = idx[day.toordinal() % len(idx)]  # alternate clinics by day
+            clinic_index = idx[day.weekday() % len(idx)]  # the roster of create_practice
             clinic = clinics[clinic_index]
             hours = [h for h in clinic._demo_hours if h.weekday == day.weekday()]
             if not hours or not patient_ids[clinic_index]:

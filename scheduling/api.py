@@ -13,7 +13,7 @@ from patients.models import Patient
 
 from . import services
 from .models import Appointment, AppointmentStatus, AppointmentType
-from .permissions import can_change_appointment
+from .permissions import can_book_for, can_change_appointment
 from .queries import free_slots
 from .services import BookingError
 
@@ -83,6 +83,8 @@ class AppointmentViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # cancel, not delete
 
     def perform_create(self, serializer):
+        if not can_book_for(self.request.user, serializer.validated_data["clinician"]):
+            raise PermissionDenied("Clinicians can book only their own appointments.")
         data = dict(serializer.validated_data)
         for name in ("status", "cancellation_reason"):
             data.pop(name, None)
@@ -129,6 +131,8 @@ class AppointmentViewSet(viewsets.ModelViewSet):
         ser = RecurringSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
+        if not can_book_for(request.user, data["clinician"]):
+            raise PermissionDenied("Clinicians can book only their own appointments.")
         results = services.book_recurring(actor=request.user, **data)
         return Response({
             "booked": sum(1 for r in results if r.booked),

@@ -86,9 +86,11 @@ def _block(b, status_url: str, focus: str) -> str:
             f"{quick}</div>")
 
 
-def columns_html(book: dict, *, view: str, can_book: bool, focus: str = "") -> SafeString:
+def columns_html(book: dict, *, view: str, can_book: bool, focus: str = "",
+                 only_clinician_id: int | None = None) -> SafeString:
+    """The grid's columns. `only_clinician_id`: a clinician books only into their own column."""
     grid = book["grid"]
-    slots = _slots(grid, can_book)
+    open_slots, closed_slots = _slots(grid, can_book), _slots(grid, False)
     status_url = reverse("scheduling:status", args=[ZERO])
     out = []
     for col in book["columns"]:
@@ -96,6 +98,7 @@ def columns_html(book: dict, *, view: str, can_book: bool, focus: str = "") -> S
                                                                      else "")
         label = (f"{col.day:%A} {col.day.day} {col.day:%B}" if view == "week"
                  else escape(col.title))
+        slots = (open_slots if only_clinician_id in (None, col.clinician.pk) else closed_slots)
         out.append(f'<div class="{classes}" data-clinician="{col.clinician.pk}" '
                    f'data-date="{col.day.isoformat()}" role="group" aria-label="{label}">'
                    f'<div class="slots">{slots}</div>')

@@ -27,7 +27,7 @@ from . import services
 from .forms import BookingForm, CancelForm, WhenForm
 from .grid import columns_html
 from .models import Appointment, AppointmentStatus
-from .permissions import can_change_appointment
+from .permissions import can_book_for, can_change_appointment
 from .queries import day_book, next_appointment_for, slot_minutes, week_book, week_start
 from .services import NEXT_STATUS, BookingError, clock, clock_range
 
@@ -111,7 +111,8 @@ def _book_context(request) -> dict:
     if "book" in ctx:
         _decorate(ctx)
         ctx["columns_html"] = columns_html(ctx["book"], view=params["view"],
-                                           can_book=ctx["can_book"], focus=params["focus"])
+                                           can_book=ctx["can_book"], focus=params["focus"],
+                                           only_clinician_id=ctx["own_clinician_id"])
     return ctx
 
 
@@ -230,6 +231,9 @@ def _book_from_form(request, form: BookingForm):
                                                           **form.new_patient_fields())
             except ValidationError as exc:
                 raise BookingError(" ".join(exc.messages), code="bad_patient") from exc
+        if not can_book_for(request.user, d["clinician"]):
+            raise BookingError("Clinicians book only into their own column; ask reception to "
+                               "book for a colleague.", field="clinician", code="not_yours")
         common = dict(actor=request.user, patient=patient, clinician=d["clinician"],
                       appointment_type=d["appointment_type"], notes=d.get("notes", ""),
                       confirm=d.get("confirm", False))
