@@ -25,6 +25,10 @@ class MessagingConfig(AppConfig):
             "Sender name, reply number, reminder rules, templates and the SMS Broadcast balance.")
         if section not in navigation.SETTINGS_SECTIONS:
             navigation.SETTINGS_SECTIONS.append(section)
+        from .attention import sms_attention
+
+        if sms_attention not in navigation.DASHBOARD_ATTENTION:
+            navigation.DASHBOARD_ATTENTION.append(sms_attention)
         if "messaging/_patient_sms.html" not in navigation.PATIENT_PANELS:
             navigation.PATIENT_PANELS.append("messaging/_patient_sms.html")
         staff = ["messaging.view_smsmessage", "messaging.add_smsmessage",

@@ -8,14 +8,18 @@ class XeroConfig(AppConfig):
     def ready(self):
         from accounts.roles import RECEPTIONIST, register_role_permissions
         from ncc.navigation import (
+            DASHBOARD_ATTENTION,
             PATIENT_LIST_BADGES,
             PATIENT_PANELS,
             SETTINGS_SECTIONS,
             SettingsSection,
         )
 
+        from .attention import xero_attention
         from .queries import synced_badges
 
+        if xero_attention not in DASHBOARD_ATTENTION:
+            DASHBOARD_ATTENTION.append(xero_attention)
         if not any(s.url_name == "xero:settings" for s in SETTINGS_SECTIONS):
             SETTINGS_SECTIONS.append(SettingsSection(
                 "Xero", "xero:settings",

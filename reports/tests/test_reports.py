@@ -139,3 +139,21 @@ def test_report_pages_render_with_data(sam_client, visits):
     bad = sam_client.get("/reports/revenue/?start=2026-11-30&end=2026-11-01")
     assert "before the start date" in bad.content.decode()
     assert Appointment.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_what_failed_with_the_page_that_fixes_it(sam_client, john_smith,
+                                                                 sydney_cbd):
+    from messaging.models import SMSMessage, SMSStatus
+    from xero.models import XeroContactLink
+
+    SMSMessage.objects.create(patient=john_smith, clinic=sydney_cbd, number="+61412345678",
+                              body="Hi", status=SMSStatus.FAILED, error="Invalid number",
+                              direction=SMSMessage.Direction.OUTBOUND)
+    XeroContactLink.objects.create(patient=john_smith, contact_number="P-1",
+                                   status=XeroContactLink.Status.FAILED, error="Bad email")
+    page = sam_client.get("/reports/").content.decode()
+    assert "SMS failed or expired in the last 7 days" in page
+    assert "/sms/messages/?status=failed" in page
+    assert "patients Xero did not accept as contacts" in page
+    assert "Nothing failed" not in page
