@@ -90,3 +90,23 @@ def xero_differences(limit: int = 200) -> list[tuple]:
 def xero_difference_count() -> int:
     """For the dashboard: how many invoices need a look on the reconciliation page."""
     return len({inv.pk for inv, _ in xero_differences()})
+
+
+def appointment_invoice_badges(appointment_ids) -> dict:
+    """For the appointment book and lists (one query): {appointment_id: {"number", "url",
+    "status", "status_label", "paid", "xero"}} for appointments on a live invoice, where
+    "xero" is the Xero link's status ("synced", "failed", "pending") or "" without one."""
+    lines = (InvoiceLine.objects.filter(appointment_id__in=list(appointment_ids))
+             .exclude(invoice__status=InvoiceStatus.VOIDED)
+             .select_related("invoice", "invoice__xero_link"))
+    out = {}
+    for line in lines:
+        invoice = line.invoice
+        link = getattr(invoice, "xero_link", None)  # none yet: RelatedObjectDoesNotExist
+        out[line.appointment_id] = {
+            "number": invoice.number, "url": invoice.get_absolute_url(),
+            "status": invoice.status, "status_label": invoice.get_status_display(),
+            "paid": invoice.status == InvoiceStatus.PAID,
+            "xero": link.status if link else "",
+        }
+    return out

@@ -161,3 +161,15 @@ def test_clinicians_see_invoices_but_cannot_bill_or_take_money(ben_client, invoi
 
 def test_menu_links_to_invoices(mia_client):
     assert 'href="/invoices/"' in mia_client.get(reverse("billing:list")).content.decode()
+
+
+def test_badges_for_the_appointment_book_in_one_query(invoice, completed_visit,
+                                                      django_assert_num_queries):
+    from billing.queries import appointment_invoice_badges
+
+    with django_assert_num_queries(1):
+        badges = appointment_invoice_badges([completed_visit.pk])
+    assert badges[completed_visit.pk]["number"] == invoice.number
+    assert badges[completed_visit.pk]["status"] == "awaiting_payment"
+    assert badges[completed_visit.pk]["xero"] == ""
+    assert not badges[completed_visit.pk]["paid"]
