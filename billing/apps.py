@@ -7,7 +7,12 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from accounts.roles import CLINICIAN, RECEPTIONIST, register_role_permissions
-        from ncc.navigation import PATIENT_PANELS
+        from ncc.navigation import (
+            APPOINTMENT_BADGES,
+            APPOINTMENT_PANELS,
+            DASHBOARD_ATTENTION,
+            PATIENT_PANELS,
+        )
 
         view = ["billing.view_invoice", "billing.view_invoiceline", "billing.view_payment"]
         # Reception takes the money; clinicians see what was billed but do not bill.
@@ -19,6 +24,14 @@ class BillingConfig(AppConfig):
         register_role_permissions(CLINICIAN, view)
         if "billing/_patient_panel.html" not in PATIENT_PANELS:
             PATIENT_PANELS.append("billing/_patient_panel.html")
+        if "billing/_appointment_hook.html" not in APPOINTMENT_PANELS:
+            APPOINTMENT_PANELS.append("billing/_appointment_hook.html")
+        from .attention import billing_attention, book_badges
+
+        if book_badges not in APPOINTMENT_BADGES:
+            APPOINTMENT_BADGES.append(book_badges)
+        if billing_attention not in DASHBOARD_ATTENTION:
+            DASHBOARD_ATTENTION.append(billing_attention)
         from django.apps import apps
 
         if apps.is_installed("xero"):

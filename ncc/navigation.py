@@ -90,3 +90,21 @@ def attention_items(request) -> list[dict]:
     for fn in DASHBOARD_ATTENTION:
         items.extend(item for item in fn(request) if item.get("count"))
     return items
+
+
+# Templates included in the appointment dialog of the book, rendered with its context (`a` is the
+# appointment, plus request and perms): e.g. billing's invoice status and "Create invoice".
+APPOINTMENT_PANELS: list[str] = []
+
+# Functions (appointment ids) -> {appointment_id: [(label, css_class), ...]} for small badges on
+# the book's blocks (e.g. "Xero" once the invoice is in Xero). One query per function per page.
+APPOINTMENT_BADGES: list[Callable] = []
+
+
+def appointment_badges(appointment_ids) -> dict:
+    badges: dict = {}
+    ids = list(appointment_ids)
+    for fn in APPOINTMENT_BADGES:
+        for pk, items in fn(ids).items():
+            badges.setdefault(pk, []).extend(items)
+    return badges

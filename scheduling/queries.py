@@ -56,12 +56,13 @@ class BookEntry:
 
     __slots__ = ("pk", "patient_id", "clinician_id", "starts_at", "ends_at", "status", "is_paid",
                  "email_status", "patient", "appointment_type", "local_start", "local_end", "minutes",
-                 "editable", "next_status", "next_status_label", "time_label")
+                 "editable", "next_status", "next_status_label", "time_label", "badges")
 
     def __init__(self, row, types: dict):
         (self.pk, self.patient_id, self.clinician_id, self.starts_at, self.ends_at, self.status,
          self.is_paid, self.email_status, first, last, alerts, type_name, colour) = row
         self.patient = PatientBrief(f"{first} {last}", alerts)
+        self.badges = ()
         key = (type_name, colour)
         if key not in types:
             types[key] = TypeBrief(type_name, colour)

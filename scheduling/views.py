@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from clinics.middleware import SESSION_KEY
 from clinics.models import Clinician
+from ncc.navigation import APPOINTMENT_PANELS, appointment_badges
 from patients import services as patient_services
 from patients.models import Patient
 from patients.queries import likely_duplicates, search_patients
@@ -119,9 +120,12 @@ def _book_context(request) -> dict:
 def _decorate(ctx) -> None:
     """Per-appointment bits the template needs: quick next status, whether the user may edit."""
     own = ctx["own_clinician_id"]
+    badges = appointment_badges(block.appointment.pk for col in ctx["book"]["columns"]
+                                for block in col.blocks)
     for col in ctx["book"]["columns"]:
         for block in col.blocks:
             a = block.appointment
+            a.badges = badges.get(a.pk, [])
             a.next_status = NEXT_STATUS.get(a.status)
             a.next_status_label = (AppointmentStatus(a.next_status).label
                                    if a.next_status else "")
@@ -359,6 +363,7 @@ def _detail(request, appointment, *, form=None, cancel_form=None, warning=None, 
         "warning": warning,
         "when": clock_range(appointment.local_starts_at, appointment.local_ends_at),
         "next_url": reverse("scheduling:next", args=[appointment.patient_id]),
+        "appointment_panels": APPOINTMENT_PANELS,
     }, status=status)
 
 

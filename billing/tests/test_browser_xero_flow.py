@@ -1,5 +1,6 @@
-"""In the browser with the fake Xero: invoice a completed visit, see it reach Xero, pay it in
-Xero, and see NCC mark it paid after the sweep (one worker cycle)."""
+"""In the browser with the fake Xero: complete a visit in the book, invoice it from its dialog,
+see it reach Xero, pay it in Xero, and see the paid badge in the book after the sweep (one
+worker cycle)."""
 
 import pytest
 
@@ -30,9 +31,15 @@ def test_invoice_goes_to_xero_and_a_payment_there_marks_it_paid(
         category_name=category["Name"], option_id=option["TrackingOptionID"],
         option_name=option["Name"])
 
+    Appointment.objects.filter(pk=completed_visit.pk).update(status="arrived")
+    day = completed_visit.local_starts_at.date().isoformat()
     browser_login(page, mia_receptionist.email)
-    page.goto(john_smith.get_absolute_url())
-    page.locator("#billing-panel").get_by_role("button", name="Create invoice").click()
+    page.goto(f"/book/?date={day}")
+    block = page.locator(f'.appt[data-id="{completed_visit.pk}"]')
+    block.get_by_role("button", name="Mark John Smith completed").click()
+    page.locator(f'.appt[data-id="{completed_visit.pk}"].st-completed').wait_for()
+    page.locator(f'.appt[data-id="{completed_visit.pk}"]').click()
+    page.locator("#dialog").get_by_role("button", name="Create invoice").click()
     page.wait_for_url("**/invoices/*-*/")
     invoice = Invoice.objects.get(patient=john_smith)
     xero_card = page.locator("#xero-status")
@@ -52,3 +59,7 @@ def test_invoice_goes_to_xero_and_a_payment_there_marks_it_paid(
     assert "Recorded in Xero" in page.content()
     assert Appointment.objects.get(pk=completed_visit.pk).is_paid
     _shot(page, "detail-paid-in-xero")
+    page.goto(f"/book/?date={day}")
+    badges = page.locator(f'.appt[data-id="{completed_visit.pk}"] .appt-l2').inner_text()
+    assert "Paid" in badges and "Xero" in badges
+    _shot(page, "book-paid-in-xero")
