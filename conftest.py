@@ -151,3 +151,12 @@ def browser_login(page, email, password=testing.PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+def htmx_ready(locator):
+    """Wait until htmx has wired up the element (swapped-in content is processed a moment after
+    it appears); typing before that fires no request."""
+    locator.wait_for()
+    locator.page.wait_for_function("el => !!el['htmx-internal-data']",
+                                   arg=locator.element_handle())
+    return locator

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_login
+from conftest import browser_login, htmx_ready
 from ncc import testing
 from scheduling.models import Appointment
 
@@ -32,7 +32,7 @@ def test_book_from_an_empty_slot(page, mia_receptionist, ben_clinician, john_smi
     _col(page, ben_clinician).locator('.slot[data-m="600"]').click()  # 10:00
     dialog = page.locator("#dialog")
     dialog.get_by_role("heading", name="New appointment").wait_for()
-    dialog.get_by_label("Patient").fill("smi")
+    htmx_ready(dialog.get_by_label("Patient")).fill("smi")
     dialog.locator(".result", has_text="Smith").click()
     dialog.locator(".picked", has_text="John Smith").wait_for()
     assert dialog.get_by_label("Start").input_value() == "10:00"

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import browser_login
+from conftest import browser_login, htmx_ready
 from ncc import demo
 from patients.models import Patient
 
@@ -46,7 +46,8 @@ def test_demo_day_and_week_at_desktop_and_tablet(page, artefacts_dir):
     # The demo's slots are mostly taken; the toolbar button opens the same dialog.
     page.get_by_role("button", name="+ New appointment").click()
     page.locator("#dialog").get_by_role("heading", name="New appointment").wait_for()
-    page.locator("#dialog").get_by_label("Patient").fill("sm")
+    someone = Patient.objects.filter(archived=False).order_by("number").first()
+    htmx_ready(page.locator("#dialog").get_by_label("Patient")).fill(someone.last_name[:3])
     page.locator("#dialog .result").first.wait_for()
     page.screenshot(path=f"{SCREENS}/book-new-dialog.png")
     # Inline new patient: typing someone already on file warns before saving.
