@@ -79,3 +79,18 @@ def sync_roles_after_migrate(sender, using="default", **kwargs):
     for role, _label in ROLE_CHOICES:
         group = Group.objects.get(name=role)
         group.user_set.add(*get_user_model().objects.filter(role=role).exclude(groups=group))
+
+
+def apply_roles_migration(app_label: str):
+    """A RunPython function for an app's migration that applies the role table to that app's
+    permissions: it creates them (Django otherwise does so only after the whole migrate) and
+    re-syncs the role Groups from the historical models."""
+
+    def apply(apps, schema_editor):
+        from django.apps import apps as global_apps
+        from django.contrib.auth.management import create_permissions
+
+        create_permissions(global_apps.get_app_config(app_label), verbosity=0, apps=apps)
+        sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+    return apply

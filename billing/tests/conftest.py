@@ -39,18 +39,5 @@ def xero_ready(fake_xero, xero_connection, review_type, sydney_cbd):  # noqa: F8
 
 @pytest.fixture
 def roles_applied(transactional_db):
-    """The role Groups and their permissions, even after an earlier transactional test's flush
-    emptied them (accounts.0003 leaves post_migrate unable to recreate them on its own)."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-
-    from accounts.roles import sync_roles
-
-    for config in apps.get_app_configs():
-        saved = config.models_module
-        config.models_module = saved or True
-        try:
-            create_permissions(config, verbosity=0)
-        finally:
-            config.models_module = saved
-    sync_roles()
+    """The role Groups with their permissions (the root conftest repairs them after an earlier
+    transactional test's flush; this fixture names the dependency)."""
