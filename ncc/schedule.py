@@ -15,4 +15,5 @@ SCHEDULE: list[tuple[str, int]] = [
     ("messaging.tasks.reminder_sweep", 300),
     # Push invoices not yet in Xero; bring back payments made in Xero (no payment webhook).
     ("billing.tasks.xero_invoice_sweep", 180),
+    ("scheduling.tasks.retry_failed_confirmations", 300),
 ]

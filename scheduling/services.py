@@ -183,9 +183,11 @@ def _queue_email(appointment: Appointment, kind: str) -> None:
         status, detail = EmailStatus.SKIPPED, "No email address on file."
     else:
         status, detail = EmailStatus.PENDING, f"Queued ({kind})."
+    # A new email (or Resend by hand) starts the automatic retries afresh.
     Appointment.objects.filter(pk=appointment.pk).update(
         confirmation_email_status=status, confirmation_email_detail=detail,
-        confirmation_email_at=timezone.now())
+        confirmation_email_at=timezone.now(), confirmation_email_kind=kind,
+        confirmation_email_attempts=0, confirmation_email_retry_at=None)
     appointment.confirmation_email_status = status
     appointment.confirmation_email_detail = detail
     if status == EmailStatus.PENDING:
