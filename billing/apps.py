@@ -38,6 +38,7 @@ class BillingConfig(AppConfig):
             # Xero settings (type -> account/tax, clinic -> tracking option) shape new lines.
             from . import services
             from .xero_push import (
+                enqueue_credit_note_push,
                 enqueue_payment_push,
                 enqueue_push,
                 enqueue_void,
@@ -51,3 +52,5 @@ class BillingConfig(AppConfig):
                 services.PAYMENT_RECORDED_HOOKS.append(enqueue_payment_push)
             if enqueue_void not in services.INVOICE_VOIDED_HOOKS:
                 services.INVOICE_VOIDED_HOOKS.append(enqueue_void)
+            if enqueue_credit_note_push not in services.CREDIT_NOTE_HOOKS:
+                services.CREDIT_NOTE_HOOKS.append(enqueue_credit_note_push)

@@ -5,7 +5,7 @@ from django import forms
 from clinics.models import Clinic
 
 from . import gst
-from .models import InvoiceStatus, PaymentMethod
+from .models import CreditNote, InvoiceStatus, PaymentMethod
 
 
 class InvoiceFilterForm(forms.Form):
@@ -36,6 +36,20 @@ class PaymentForm(forms.Form):
 class VoidForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False,
                              widget=forms.TextInput(attrs={"placeholder": "e.g. billed twice"}))
+
+
+class CreditForm(forms.Form):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2,
+                                help_text="Including GST; at most what was paid and not yet "
+                                          "credited.",
+                                widget=forms.NumberInput(attrs={"step": "0.01",
+                                                                "inputmode": "decimal"}))
+    reason = forms.CharField(max_length=200,
+                             widget=forms.TextInput(attrs={"placeholder": "e.g. session not "
+                                                                          "delivered"}))
+    refund_method = forms.ChoiceField(label="Money goes back by",
+                                      choices=CreditNote.RefundMethod.choices,
+                                      initial=CreditNote.RefundMethod.CARD)
 
 
 class LineForm(forms.Form):

@@ -56,6 +56,9 @@ class Invoice(models.Model):
     paid_on = models.DateField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)
+    credited_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Set when credit notes cover everything paid: voided by credit.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -257,3 +260,90 @@ class XeroPaymentLink(models.Model):
     @property
     def reference(self) -> str:
         return f"NCC {self.payment_id}"
+
+
+class CreditNote(models.Model):
+    """Money given back on an invoice that has payments, which Xero will not void.
+
+    The amount is tax-inclusive (what the patient gets back); its GST is worked out with
+    billing.gst from the tax type of the invoice's first line, as an inclusive line. The invoice
+    keeps its status (paid and awaiting payment are final or move on by the allow-list); a credit
+    that covers everything paid sets Invoice.credited_at, the "voided by credit" flag.
+    """
+
+    class RefundMethod(models.TextChoices):
+        CASH = "cash", "Cash"
+        CARD = "card", "Card (EFTPOS)"
+        EFT = "eft", "Bank transfer"
+        NONE = "none", "Kept as credit (no refund)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=30, unique=True,
+                              help_text="Allocated before anything leaves NCC, e.g. CN-000001.")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2,
+                                 help_text="Including GST.")
+    gst = models.DecimalField("GST", **MONEY)
+    reason = models.CharField(max_length=200)
+    refund_method = models.CharField(max_length=10, choices=RefundMethod.choices,
+                                     default=RefundMethod.CARD)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_pos"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} on {self.invoice.number}"
+
+
+class XeroCreditNoteLink(models.Model):
+    """A credit note's copy in Xero and its allocation against the invoice; the same pattern as
+    XeroInvoiceLink: `outcome_unknown` is set before a write and settled by looking the credit
+    note up by CreditNoteNumber (or its allocations) before anything is sent again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sending to Xero"
+        SYNCED = "synced", "In Xero"
+        FAILED = "failed", "Failed to sync"
+
+    credit_note = models.OneToOneField(CreditNote, on_delete=models.CASCADE,
+                                       related_name="xero_link")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    xero_credit_note_id = models.CharField(max_length=64, blank=True)
+    allocated = models.BooleanField(default=False)
+    outcome_unknown = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.credit_note_id} -> {self.xero_credit_note_id or '(not yet)'}"
+
+
+class XeroOrphanInvoice(models.Model):
+    """An ACCREC invoice in Xero numbered like ours (BILLING_INVOICE_PREFIX) that NCC has no
+    invoice or link for, seen by the payment sweep; shown on the reconciliation page."""
+
+    xero_invoice_id = models.CharField(max_length=64, unique=True)
+    number = models.CharField(max_length=30)
+    total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} (Xero only)"
+
+    @property
+    def xero_url(self) -> str:
+        return f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={self.xero_invoice_id}"

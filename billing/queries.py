@@ -87,9 +87,21 @@ def xero_differences(limit: int = 200) -> list[tuple]:
     return rows[:limit]
 
 
+def xero_orphans(limit: int = 200):
+    """Xero invoices numbered like ours that NCC lacks ("In Xero but not in NCC"), leaving out
+    any linked or numbered in NCC since the sweep saw them."""
+    from .models import XeroInvoiceLink, XeroOrphanInvoice
+
+    return (XeroOrphanInvoice.objects
+            .exclude(xero_invoice_id__in=XeroInvoiceLink.objects.exclude(xero_invoice_id="")
+                     .values("xero_invoice_id"))
+            .exclude(number__in=Invoice.objects.values("number"))[:limit])
+
+
 def xero_difference_count() -> int:
-    """For the dashboard: how many invoices need a look on the reconciliation page."""
-    return len({inv.pk for inv, _ in xero_differences()})
+    """For the dashboard: how many invoices need a look on the reconciliation page (NCC's that
+    differ, and Xero's that NCC lacks)."""
+    return len({inv.pk for inv, _ in xero_differences()}) + len(xero_orphans())
 
 
 def appointment_invoice_badges(appointment_ids) -> dict:

@@ -18,7 +18,7 @@ from scheduling.models import Appointment, AppointmentStatus
 from . import gst
 from .errors import BillingError, NeedsConfirmation
 from .mappings import line_mapping_for, tracking_for
-from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
+from .models import CreditNote, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 
 INVOICE_SEQUENCE = "invoice"
 
@@ -29,6 +29,9 @@ INVOICE_READY_HOOKS: list = []
 PAYMENT_RECORDED_HOOKS: list = []
 # ... and callable(invoice_id) for an invoice just voided (the xero app voids its copy).
 INVOICE_VOIDED_HOOKS: list = []
+# ... and callable(credit_note_id) for a credit note just issued (the xero app sends it).
+CREDIT_NOTE_HOOKS: list = []
+CREDIT_NOTE_SEQUENCE = "credit_note"
 
 
 def _invoice_ready(invoice: Invoice) -> None:
@@ -303,6 +306,63 @@ def void_invoice(invoice_id, *, actor=None, reason: str = "") -> Invoice:
     for hook in INVOICE_VOIDED_HOOKS:
         hook(invoice.pk)
     return invoice
+
+
+def allocate_credit_note_number() -> str:
+    return f"CN-{NumberSequence.next_value(CREDIT_NOTE_SEQUENCE):06d}"
+
+
+@transaction.atomic
+def credit_invoice(invoice_id, amount, reason: str, actor=None, *,
+                   refund_method: str = CreditNote.RefundMethod.CARD) -> CreditNote:
+    """Give money back on an invoice that has payments (which Xero will not void): a credit note
+    for up to what was paid and not yet credited, GST from the invoice's first line.
+
+    The invoice's status is left alone: the allow-list makes paid final and lets only an unpaid
+    invoice be voided, so "voided by credit" is a flag, Invoice.credited_at, set once the credit
+    notes cover everything paid; then the appointments' is_paid goes back to False (a queryset
+    update: scheduling owns Appointment's saves). The number is allocated here, before Xero
+    hears of it, and the Xero copy goes out after commit (CREDIT_NOTE_HOOKS)."""
+    amount = _decimal(amount, "amount", "The amount")
+    if amount <= 0:
+        raise BillingError("The amount must be more than $0.00.", field="amount")
+    if amount.as_tuple().exponent < -2:
+        raise BillingError("The amount is in dollars and cents (two decimal places).",
+                           field="amount")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BillingError("Say why the invoice is credited.", field="reason")
+    if refund_method not in CreditNote.RefundMethod.values:
+        raise BillingError("Choose how the money goes back.", field="refund_method")
+    invoice = _locked_invoice(invoice_id)
+    if invoice.amount_paid <= 0:
+        raise BillingError(f"Invoice {invoice.number} has no payments; void it instead of "
+                           "crediting it.", code="no_payments")
+    credited = sum((c.amount for c in invoice.credit_notes.all()), Decimal("0.00"))
+    creditable = invoice.amount_paid - credited
+    if creditable <= 0:
+        raise BillingError(f"Invoice {invoice.number} is already credited in full.",
+                           code="already_credited")
+    if amount > creditable:
+        raise BillingError(f"{_money(amount)} is more than the {_money(creditable)} paid on "
+                           f"{invoice.number} and not yet credited.", field="amount",
+                           code="over_credit")
+    first = invoice.lines.order_by("position", "pk").first()
+    tax = gst.line_tax(amount, first.tax_type, gst.INCLUSIVE) if first else Decimal("0.00")
+    note = CreditNote.objects.create(
+        number=allocate_credit_note_number(), invoice=invoice,
+        date=_clinic_today(invoice.clinic), amount=amount, gst=tax, reason=reason[:200],
+        refund_method=refund_method, created_by=_user(actor))
+    if amount == creditable:
+        invoice.credited_at = timezone.now()
+        invoice.save(update_fields=["credited_at", "updated_at"])
+        Appointment.objects.filter(pk__in=invoice.appointment_ids()).update(is_paid=False)
+    record(actor, AuditEvent.Action.UPDATE, invoice,
+           f"Credited {_money(amount)} on {invoice.number} ({note.number}): {note.reason}",
+           {"credit_note": str(note.pk), "gst": str(tax)})
+    for hook in CREDIT_NOTE_HOOKS:
+        hook(note.pk)
+    return note
 
 
 @dataclass

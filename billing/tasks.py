@@ -32,6 +32,7 @@ def xero_invoice_sweep() -> dict:
     """Every few minutes (ncc/schedule.py): push what is not in Xero yet, then fetch invoices
     changed in Xero since the last sweep (payments made there) in pages."""
     from .xero_push import (
+        push_unsent_credit_notes,
         push_unsent_invoices,
         push_unsent_payments,
         sweep_invoice_changes,
@@ -41,10 +42,12 @@ def xero_invoice_sweep() -> dict:
     pushed = push_unsent_invoices()
     sent = push_unsent_payments()
     void_unsynced_voids()
+    credits = push_unsent_credit_notes()
     pulled = sweep_invoice_changes()
     return {"pushed": pushed.synced if pushed else 0,
             "payments_sent": sent.synced if sent else 0,
             "payments": pulled.updated if pulled else 0,
+            "credit_notes_sent": credits,
             "calls": sum(r.push_calls + r.lookup_calls for r in (pushed, sent) if r)
             + (pulled.calls if pulled else 0)}
 
@@ -56,3 +59,11 @@ def apply_xero_invoice_events(xero_invoice_ids: list[str]) -> dict:
 
     result = fetch_and_apply(xero_invoice_ids)
     return {"calls": result.calls, "payments": result.updated}
+
+
+@task
+def push_credit_note_to_xero(credit_note_id: str) -> dict:
+    """After a credit note is issued: send it to Xero and allocate it against the invoice."""
+    from .xero_push import push_credit_note
+
+    return {"status": push_credit_note(credit_note_id)}

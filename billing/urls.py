@@ -16,5 +16,6 @@ urlpatterns = [
     path("<uuid:pk>/payments/", views.record_payment, name="record_payment"),
     path("<uuid:pk>/approve/", views.approve_invoice, name="approve"),
     path("<uuid:pk>/void/", views.void_invoice, name="void"),
+    path("<uuid:pk>/credit/", views.credit_invoice, name="credit"),
     path("<uuid:pk>/xero/", views.push_to_xero, name="push_to_xero"),
 ]

@@ -1,4 +1,5 @@
 import csv
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib import messages
@@ -18,7 +19,14 @@ from scheduling.models import Appointment
 
 from . import services
 from .errors import BillingError, NeedsConfirmation
-from .forms import DayInvoicingForm, InvoiceFilterForm, LineFormSet, PaymentForm, VoidForm
+from .forms import (
+    CreditForm,
+    DayInvoicingForm,
+    InvoiceFilterForm,
+    LineFormSet,
+    PaymentForm,
+    VoidForm,
+)
 from .models import Invoice, InvoiceStatus, XeroInvoiceLink
 from .queries import live_invoices_by_appointment, unpaid_total
 
@@ -89,9 +97,14 @@ def _xero_state(invoice) -> dict:
     return {"xero_enabled": True, "xero_connected": xero_connected(), "xero_link": link}
 
 
-def _detail_context(request, invoice, payment_form=None, void_form=None):
+def _detail_context(request, invoice, payment_form=None, void_form=None, credit_form=None):
     today = timezone.localdate(timezone=invoice.clinic.tz)
+    credits = list(invoice.credit_notes.select_related("created_by").all())
+    creditable = invoice.amount_paid - sum((c.amount for c in credits), Decimal("0.00"))
     return {
+        "credit_notes": credits,
+        "creditable": creditable,
+        "credit_form": credit_form or CreditForm(initial={"amount": creditable}),
         **_xero_state(invoice),
         "invoice": invoice,
         "lines": invoice.lines.select_related("appointment").all(),
@@ -301,11 +314,12 @@ def reconcile(request):
     """Invoices on which NCC and Xero disagree, each with a re-sync button."""
     if not apps.is_installed("xero"):
         raise Http404
-    from .queries import xero_differences
+    from .queries import xero_differences, xero_orphans
     from .xero_push import xero_connected
 
     return render(request, "billing/reconcile.html",
-                  {"rows": xero_differences(), "xero_connected": xero_connected()})
+                  {"rows": xero_differences(), "orphans": list(xero_orphans()),
+                   "xero_connected": xero_connected()})
 
 
 @require_POST
@@ -325,3 +339,25 @@ def resync(request, pk):
     else:
         messages.success(request, f"{invoice.number}: {words}")
     return redirect("billing:reconcile")
+
+
+@require_POST
+@permission_required("billing.change_invoice", raise_exception=True)
+def credit_invoice(request, pk):
+    """Credit an invoice with payments (which cannot be voided): a credit note, sent to Xero."""
+    invoice = get_object_or_404(Invoice.objects.select_related("patient", "clinic"), pk=pk)
+    form = CreditForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            note = services.credit_invoice(invoice.pk, data["amount"], data["reason"],
+                                           request.user, refund_method=data["refund_method"])
+        except BillingError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, f"Issued credit note {note.number} for "
+                                      f"${note.amount:,.2f} on {invoice.number}.")
+            return redirect(invoice)
+    invoice.refresh_from_db()
+    return render(request, "billing/detail.html",
+                  _detail_context(request, invoice, credit_form=form), status=400)

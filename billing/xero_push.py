@@ -395,6 +395,7 @@ def pull_invoice_changes(since: datetime | None = None) -> PullResult:
                                 f"Xero answered {reply.status} when asked for invoices.")
             elements = (reply.data or {}).get("Invoices", [])
             apply_xero_invoices(elements, result)
+            record_orphans(elements)
             pages = ((reply.data or {}).get("pagination") or {}).get("pageCount")
             if len(elements) < PAGE_SIZE or (pages is not None and page >= pages):
                 break
@@ -697,3 +698,158 @@ def resync_invoice(invoice_id) -> str:
         fetch_and_apply([link.xero_invoice_id])
         return "re-synced with Xero."
     return "nothing to send to Xero."
+
+
+# -- credit notes -----------------------------------------------------------------------------
+def credit_note_payload(note, contact_id: str, tracking) -> dict:
+    first = note.invoice.lines.order_by("position", "pk").first()
+    line = {"Description": f"Credit on {note.invoice.number}: {note.reason}"[:400],
+            "Quantity": 1.0, "UnitAmount": float(note.amount), "LineAmount": float(note.amount),
+            "AccountCode": first.account_code, "TaxType": first.tax_type}
+    category = first.tracking_category or (tracking.category if tracking else "")
+    option = first.tracking_option or (tracking.option if tracking else "")
+    if category and option:
+        line["Tracking"] = [{"Name": category, "Option": option}]
+    return {"Type": "ACCRECCREDIT", "Contact": {"ContactID": contact_id},
+            "Date": note.date.isoformat(), "LineAmountTypes": "Inclusive",
+            "CreditNoteNumber": note.number, "Reference": note.invoice.number,
+            "Status": "AUTHORISED", "CurrencyCode": "AUD", "LineItems": [line]}
+
+
+def push_credit_note(credit_note_id) -> str:
+    """Send one credit note to Xero and allocate it against the invoice's Xero copy, exactly
+    once: an Idempotency-Key on each write, and a write whose reply was lost is settled by
+    looking the credit note up by CreditNoteNumber (its allocations for the allocation) before
+    anything is sent again. Returns the link's status."""
+    from xero.client import XeroClient, XeroOutcomeUnknown, validation_message
+    from xero.services import active_connection
+
+    from .models import CreditNote, XeroCreditNoteLink
+
+    note = CreditNote.objects.select_related("invoice__xero_link", "invoice__clinic").get(
+        pk=credit_note_id)
+    inv_link = getattr(note.invoice, "xero_link", None)
+    if inv_link is None or not inv_link.xero_invoice_id:
+        return "waiting"  # the invoice goes first; the sweep sends the credit note after it
+    link, _ = XeroCreditNoteLink.objects.get_or_create(credit_note=note)
+    if link.status == XeroCreditNoteLink.Status.SYNCED and link.allocated:
+        return link.status
+    conn = active_connection()
+    with XeroClient(conn) as api:
+        for _round in range(MAX_ROUNDS):
+            if link.outcome_unknown or (link.attempts and not link.xero_credit_note_id):
+                reply = api.request("GET", "/CreditNotes", params={
+                    "where": f'CreditNoteNumber=="{note.number}"'})
+                if not reply.ok:
+                    continue
+                held = [c for c in (reply.data or {}).get("CreditNotes", [])
+                        if c.get("Status") not in ("DELETED", "VOIDED")]
+                link.outcome_unknown = False
+                if held:
+                    link.xero_credit_note_id = held[0]["CreditNoteID"]
+                    link.allocated = link.allocated or any(
+                        a.get("Invoice", {}).get("InvoiceID") == inv_link.xero_invoice_id
+                        for a in held[0].get("Allocations") or [])
+                link.save()
+            if not link.xero_credit_note_id:
+                contacts = InvoicePush(conn)
+                try:
+                    contact = contacts._contacts([note.invoice]).get(note.invoice.patient_id)
+                finally:
+                    contacts.close()
+                link.attempts += 1
+                link.outcome_unknown = True
+                link.save()
+                try:
+                    reply = api.request(
+                        "PUT", "/CreditNotes", params={"summarizeErrors": "false"},
+                        json={"CreditNotes": [credit_note_payload(
+                            note, contact, tracking_from_xero(note.invoice.clinic))]},
+                        idempotency_key=f"ncc-cn-{note.number}-{link.attempts}")
+                except XeroOutcomeUnknown:
+                    continue
+                elements = (reply.data or {}).get("CreditNotes", []) if reply.ok else []
+                if elements and not elements[0].get("HasErrors"):
+                    link.xero_credit_note_id = elements[0]["CreditNoteID"]
+                    link.outcome_unknown = False
+                else:
+                    link.status = XeroCreditNoteLink.Status.FAILED
+                    link.outcome_unknown = False
+                    link.error = ((_words(elements[0]) if elements else "")
+                                  or validation_message(reply.data)
+                                  or f"Xero answered {reply.status}.")[:2000]
+                    link.save()
+                    return link.status
+                link.save()
+            if not link.allocated:
+                link.outcome_unknown = True
+                link.save()
+                try:
+                    reply = api.request(
+                        "PUT", f"/CreditNotes/{link.xero_credit_note_id}/Allocations",
+                        json={"Allocations": [{
+                            "Invoice": {"InvoiceID": inv_link.xero_invoice_id},
+                            "Amount": float(note.amount), "Date": note.date.isoformat()}]},
+                        idempotency_key=f"ncc-cnalloc-{note.number}")
+                except XeroOutcomeUnknown:
+                    continue  # settled by the lookup at the top of the next round
+                if not reply.ok:
+                    link.status, link.outcome_unknown = XeroCreditNoteLink.Status.FAILED, False
+                    link.error = (validation_message(reply.data)
+                                  or f"Xero answered {reply.status} to the allocation.")[:2000]
+                    link.save()
+                    return link.status
+                link.allocated, link.outcome_unknown = True, False
+            link.status, link.error, link.synced_at = \
+                XeroCreditNoteLink.Status.SYNCED, "", timezone.now()
+            link.save()
+            return link.status
+    return link.status
+
+
+def enqueue_credit_note_push(credit_note_id) -> None:
+    if not xero_connected():
+        return
+    from .tasks import push_credit_note_to_xero
+
+    transaction.on_commit(lambda: push_credit_note_to_xero.enqueue(str(credit_note_id)))
+
+
+def record_orphans(elements: list[dict]) -> int:
+    """Xero ACCREC invoices numbered like ours that NCC has neither an invoice nor a link for."""
+    from .models import XeroOrphanInvoice
+
+    prefix = settings.BILLING_INVOICE_PREFIX
+    ours = [el for el in elements if el.get("Type", "ACCREC") == "ACCREC"
+            and str(el.get("InvoiceNumber", "")).startswith(prefix) and el.get("InvoiceID")]
+    if not ours:
+        return 0
+    linked = set(XeroInvoiceLink.objects.filter(
+        xero_invoice_id__in=[el["InvoiceID"] for el in ours]).values_list(
+        "xero_invoice_id", flat=True))
+    known = set(Invoice.objects.filter(number__in=[el["InvoiceNumber"] for el in ours])
+                .values_list("number", flat=True))
+    found = 0
+    for el in ours:
+        if el["InvoiceID"] in linked or el["InvoiceNumber"] in known:
+            continue
+        XeroOrphanInvoice.objects.update_or_create(
+            xero_invoice_id=el["InvoiceID"],
+            defaults={"number": el["InvoiceNumber"][:30], "total": _amount(el.get("Total")),
+                      "status": el.get("Status", "")})
+        found += 1
+    return found
+
+
+def push_unsent_credit_notes() -> int:
+    """Part of the sweep: credit notes not yet in Xero (never sent, reply lost, or waiting for
+    their invoice). Failed ones wait for a person; returns how many are now synced."""
+    if not xero_connected():
+        return 0
+    from .models import CreditNote, XeroCreditNoteLink
+
+    ids = list(CreditNote.objects.filter(invoice__xero_link__status=XeroInvoiceLink.Status.SYNCED)
+               .exclude(xero_link__status__in=[XeroCreditNoteLink.Status.SYNCED,
+                                               XeroCreditNoteLink.Status.FAILED])
+               .values_list("pk", flat=True)[:200])
+    return sum(push_credit_note(pk) == XeroCreditNoteLink.Status.SYNCED for pk in ids)

@@ -1,7 +1,8 @@
 """Invoices for the fake Xero (xero/fake/server.py is the xero app's; this adds routes to it).
 
 PUT/POST /Invoices (bulk, summarizeErrors), GET /Invoices (InvoiceNumbers, IDs, Statuses, page,
-If-Modified-Since) and GET /Invoices/{id}. Totals are computed here in whole cents by Xero's
+If-Modified-Since) and GET /Invoices/{id}; Payments; CreditNotes (PUT/POST, GET where
+CreditNoteNumber, PUT /CreditNotes/{id}/Allocations). Totals are computed here in whole cents by Xero's
 rule (line amount rounded, tax per line rounded halves away from zero, summed), written apart
 from billing.gst so that the two check each other. InvoiceNumber is unique among ACCREC invoices.
 """
@@ -179,6 +180,7 @@ def install(fake) -> None:
     fake.route("GET", r"/Invoices/(?P<key>[^/]+)", _one, "accounting.invoices")
     fake.route("POST", r"/Invoices/(?P<key>[^/]+)", _update_status, "accounting.invoices")
     install_payments(fake)
+    install_credit_notes(fake)
 
 
 def invoices(fake, org=None) -> list[dict]:
@@ -266,3 +268,118 @@ def install_payments(fake) -> None:
 def payments(fake, org=None) -> list[dict]:
     with fake.lock:
         return list(_payments(org or fake.org).values())
+
+
+# -- credit notes -----------------------------------------------------------------------------
+# ACCRECCREDIT credit notes, CreditNoteNumber unique; totals by the same rule as invoices. An
+# allocation against an invoice raises its AmountCredited (up to its Total less what was already
+# credited) and is listed on both; AmountDue/AmountPaid are not changed, a simplification: real
+# Xero allocates only against an amount still due and refunds a paid invoice's credit as a
+# payment on the credit note.
+def _credit_notes(org):
+    return org.extra.setdefault("credit_notes", {})
+
+
+def _write_credit_notes(fake, request, org, match):
+    notes = _credit_notes(org)
+    body = request.body if isinstance(request.body, dict) else {}
+    elements = body.get("CreditNotes")
+    if not isinstance(elements, list):
+        return 400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",
+                     "Message": "The request body must hold a CreditNotes array."}
+    results = []
+    numbers = {n["CreditNoteNumber"] for n in notes.values()}
+    for data in elements:
+        errors = [e for e in _errors(fake, org, dict(data, Type="ACCREC", InvoiceNumber=None))]
+        if data.get("Type") != "ACCRECCREDIT":
+            errors.append("Only ACCRECCREDIT credit notes are supported by this fake.")
+        if data.get("CreditNoteNumber") in numbers:
+            errors.append("Credit Note # must be unique.")
+        if errors:
+            results.append(dict(data, HasErrors=True, StatusAttributeString="ERROR",
+                                ValidationErrors=[{"Message": m} for m in errors]))
+            continue
+        computed = _compute(data)
+        note = dict(data, **computed, CreditNoteID=str(uuid.uuid4()),
+                    Status=data.get("Status", "DRAFT"), RemainingCredit=computed["Total"],
+                    Allocations=[])
+        note.pop("AmountDue"), note.pop("AmountPaid")
+        _touch(fake, note)
+        notes[note["CreditNoteID"]] = note
+        results.append(dict(_public(note), HasErrors=False, StatusAttributeString="OK"))
+    return 200, _envelope(fake, "CreditNotes", results)
+
+
+def _list_credit_notes(fake, request, org, match):
+    import re
+
+    items = [_public(n) for n in _credit_notes(org).values()]
+    wanted = re.findall(r'CreditNoteNumber=="([^"]*)"', request.query.get("where", ""))
+    if wanted:
+        items = [n for n in items if n["CreditNoteNumber"] in set(wanted)]
+    return 200, _envelope(fake, "CreditNotes", items)
+
+
+def _allocate(fake, request, org, match):
+    note = _credit_notes(org).get(match["key"])
+    if note is None:
+        return 404, _problem(404, "Not Found", "The resource you're looking for cannot be found")
+    invoices = _store(org)[0]
+    results = []
+    for data in (request.body or {}).get("Allocations") or []:
+        invoice = invoices.get((data.get("Invoice") or {}).get("InvoiceID", ""))
+        amount = Decimal(str(data.get("Amount", 0)))
+        credited = Decimal(str(invoice.get("AmountCredited", 0))) if invoice else Decimal(0)
+        error = None
+        if invoice is None:
+            error = "Invoice could not be found."
+        elif note["Status"] != "AUTHORISED":
+            error = "Only authorised credit notes can be allocated."
+        elif amount > Decimal(str(note["RemainingCredit"])):
+            error = "The amount allocated exceeds the credit remaining."
+        elif amount > Decimal(str(invoice["Total"])) - credited:
+            error = "The amount allocated exceeds the amount of the invoice."
+        if error:
+            return 400, {"ErrorNumber": 10, "Type": "ValidationException",
+                         "Message": "A validation exception occurred",
+                         "Elements": [{"ValidationErrors": [{"Message": error}]}]}
+        allocation = {"AllocationID": str(uuid.uuid4()), "Amount": float(amount),
+                      "Date": data.get("Date"),
+                      "Invoice": {"InvoiceID": invoice["InvoiceID"],
+                                  "InvoiceNumber": invoice["InvoiceNumber"]}}
+        note["Allocations"].append(allocation)
+        note["RemainingCredit"] = float(Decimal(str(note["RemainingCredit"])) - amount)
+        invoice["AmountCredited"] = float(credited + amount)
+        invoice.setdefault("CreditNotes", []).append(
+            {"CreditNoteID": note["CreditNoteID"], "CreditNoteNumber": note["CreditNoteNumber"]})
+        _touch(fake, invoice)
+        _touch(fake, note)
+        results.append(dict(allocation, CreditNote={"CreditNoteID": note["CreditNoteID"]}))
+    return 200, _envelope(fake, "Allocations", results)
+
+
+def install_credit_notes(fake) -> None:
+    fake.route("PUT", r"/CreditNotes", _write_credit_notes, "accounting.invoices")
+    fake.route("POST", r"/CreditNotes", _write_credit_notes, "accounting.invoices")
+    fake.route("GET", r"/CreditNotes", _list_credit_notes, "accounting.invoices")
+    fake.route("PUT", r"/CreditNotes/(?P<key>[^/]+)/Allocations", _allocate,
+               "accounting.invoices")
+
+
+def credit_notes(fake, org=None) -> list[dict]:
+    with fake.lock:
+        return [_public(n) for n in _credit_notes(org or fake.org).values()]
+
+
+def add_invoice(fake, number: str, total="50.00", status="AUTHORISED", org=None) -> dict:
+    """An invoice entered in Xero directly (not by NCC), for the reconciliation's other side."""
+    with fake.lock:
+        invoices, numbers = _store(org or fake.org)
+        invoice = {"Type": "ACCREC", "InvoiceID": str(uuid.uuid4()), "InvoiceNumber": number,
+                   "Status": status, "Total": float(Decimal(total)), "AmountPaid": 0.0,
+                   "AmountDue": float(Decimal(total)), "SubTotal": float(Decimal(total)),
+                   "TotalTax": 0.0, "LineItems": [], "Payments": []}
+        _touch(fake, invoice)
+        invoices[invoice["InvoiceID"]] = invoice
+        numbers[number] = invoice["InvoiceID"]
+        return _public(invoice)
