@@ -10,8 +10,8 @@ from django.urls import reverse
 from billing import services
 from billing.errors import BillingError
 from billing.models import CreditNote, InvoiceStatus, XeroCreditNoteLink
-from billing.tests import fake_xero_invoices
 from billing.tasks import xero_invoice_sweep
+from billing.tests import fake_xero_invoices
 from billing.xero_push import push_credit_note, push_invoices
 from scheduling.models import Appointment
 
