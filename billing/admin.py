@@ -4,7 +4,7 @@ from scheduling.models import Appointment
 
 from . import services
 from .errors import BillingError
-from .models import Invoice, InvoiceLine, Payment
+from .models import CreditNote, Invoice, InvoiceLine, Payment, XeroOrphanInvoice
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -98,3 +98,25 @@ def _extend_appointment_admin():
 
 
 _extend_appointment_admin()
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(admin.ModelAdmin):
+    """Read-only: credit notes are issued from the invoice page (services.credit_invoice)."""
+
+    list_display = ["number", "invoice", "date", "amount", "gst", "refund_method"]
+    search_fields = ["number", "invoice__number"]
+    readonly_fields = ["number", "invoice", "date", "amount", "gst", "reason", "refund_method",
+                       "created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(XeroOrphanInvoice)
+class XeroOrphanInvoiceAdmin(admin.ModelAdmin):
+    list_display = ["number", "status", "total", "first_seen", "last_seen"]
+    search_fields = ["number", "xero_invoice_id"]

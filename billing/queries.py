@@ -117,8 +117,9 @@ def appointment_invoice_badges(appointment_ids) -> dict:
         link = getattr(invoice, "xero_link", None)  # none yet: RelatedObjectDoesNotExist
         out[line.appointment_id] = {
             "number": invoice.number, "url": invoice.get_absolute_url(),
-            "status": invoice.status, "status_label": invoice.get_status_display(),
-            "paid": invoice.status == InvoiceStatus.PAID,
+            "status": invoice.status,
+            "status_label": "Credited" if invoice.credited_at else invoice.get_status_display(),
+            "paid": invoice.status == InvoiceStatus.PAID and invoice.credited_at is None,
             "xero": link.status if link else "",
         }
     return out

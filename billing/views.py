@@ -100,9 +100,11 @@ def _xero_state(invoice) -> dict:
 def _detail_context(request, invoice, payment_form=None, void_form=None, credit_form=None):
     today = timezone.localdate(timezone=invoice.clinic.tz)
     credits = list(invoice.credit_notes.select_related("created_by").all())
-    creditable = invoice.amount_paid - sum((c.amount for c in credits), Decimal("0.00"))
+    credited_total = sum((c.amount for c in credits), Decimal("0.00"))
+    creditable = invoice.amount_paid - credited_total
     return {
         "credit_notes": credits,
+        "credited_total": credited_total,
         "creditable": creditable,
         "credit_form": credit_form or CreditForm(initial={"amount": creditable}),
         **_xero_state(invoice),
