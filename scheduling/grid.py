@@ -37,10 +37,16 @@ def _slots(grid, can_book: bool) -> str:
     return "".join(out)
 
 
+def _lane_style(b) -> str:
+    """Clinic week: a block or shade sits in its clinician's lane (x, w: fractions of the day)."""
+    x = getattr(b, "x", None)
+    return "" if x is None else f" left: {x * 100:.3f}%; right: auto; width: {b.w * 100:.3f}%;"
+
+
 def _shade(s) -> str:
     label = f"<span>{escape(s.label)}</span>" if s.label else ""
-    return (f'<div class="shade shade-{s.kind}" style="top: {s.top}px; height: {s.height}px">'
-            f"{label}</div>")
+    return (f'<div class="shade shade-{s.kind}" style="top: {s.top}px; height: {s.height}px;'
+            f'{_lane_style(s)}">{label}</div>')
 
 
 def _block(b, status_url: str, focus: str) -> str:
@@ -49,18 +55,22 @@ def _block(b, status_url: str, focus: str) -> str:
     classes = ["appt", f"st-{a.status}"]
     if b.height < 30:
         classes.append("short")
-    if b.lanes > 1:
+    clinician = getattr(b, "clinician", None)
+    if b.lanes > 1 or clinician is not None:
         classes.append("narrow")
     if a.editable:
         classes.append("can-move")
     if focus and focus == str(a.pk):
         classes.append("focus")
     style = f"top: {b.top}px; height: {b.height}px;"
-    if b.lanes > 1:
+    t = a.appointment_type
+    if clinician is not None:  # clinic week: coloured by clinician, in the clinician's lane
+        style += _lane_style(b) + f" --c: {escape(clinician.colour)}"
+    elif b.lanes > 1:
         style += (f" left: calc({b.lane} * 100% / {b.lanes}); "
                   f"width: calc(100% / {b.lanes});")
-    t = a.appointment_type
-    style += f" --c: {escape(t.colour)}"
+    if clinician is None:
+        style += f" --c: {escape(t.colour)}"
     name = escape(p.full_name)
     type_name = escape(t.name)
     status = STATUS_LABELS.get(a.status, a.status)
@@ -77,10 +87,18 @@ def _block(b, status_url: str, focus: str) -> str:
                  f"hx-vals='{{\"status\": \"{a.next_status}\"}}' hx-target=\"#book-flash\" "
                  f'title="Mark {nxt}" aria-label="Mark {name} {nxt}">'
                  f"{escape(a.next_status_label)}</button>")
-    return (f'<div class="{" ".join(classes)}" style="{style}" data-id="{a.pk}" '
-            f'data-minutes="{a.minutes}" tabindex="0" role="button" '
-            f'aria-label="{a.time_label} {name}, {type_name}, {status}">'
-            f'<div class="appt-l1"><span class="appt-name">{name}</span>{alert}{mail}'
+    who, who_label, data_clinician, title = "", "", "", ""
+    if clinician is not None:
+        who = (f'<span class="appt-who" title="{escape(clinician.display_name)}">'
+               f"{escape(clinician.initials)}</span>")
+        who_label = f" with {escape(clinician.display_name)}"
+        data_clinician = f' data-clinician="{clinician.pk}"'
+        # A lane is narrow: the whole story on hover.
+        title = f' title="{a.time_label} {name}, {type_name}{who_label}, {status}"'
+    return (f'<div class="{" ".join(classes)}" style="{style}" data-id="{a.pk}"{data_clinician} '
+            f'data-minutes="{a.minutes}" tabindex="0" role="button"{title} '
+            f'aria-label="{a.time_label} {name}, {type_name}{who_label}, {status}">'
+            f'<div class="appt-l1">{who}<span class="appt-name">{name}</span>{alert}{mail}'
             f'<span class="status status-{a.status}">{status}</span></div>'
             f'<div class="appt-l2"><span class="appt-time">{a.time_label}</span> · '
             f"{type_name}{paid}</div>"
@@ -100,10 +118,20 @@ def columns_html(book: dict, *, view: str, can_book: bool, focus: str = "",
                                                                      else "")
         label = (f"{col.day:%A} {col.day.day} {col.day:%B}" if view == "week"
                  else escape(col.title))
-        slots = (open_slots if only_clinician_id in (None, col.clinician.pk) else closed_slots)
-        out.append(f'<div class="{classes}" data-clinician="{col.clinician.pk}" '
+        lanes = getattr(col, "lanes", None)
+        if lanes is not None:  # clinic week: a click books into the lane's clinician
+            slots = open_slots if only_clinician_id is None else closed_slots
+            who = (f'data-lanes="{",".join(str(c.pk) for c in lanes)}"')
+            guides = "".join(f'<div class="lane-line" style="left: {i * 100 / len(lanes):.3f}%">'
+                             "</div>" for i in range(1, len(lanes)))
+        else:
+            slots = (open_slots if only_clinician_id in (None, col.clinician.pk)
+                     else closed_slots)
+            who = f'data-clinician="{col.clinician.pk}"'
+            guides = ""
+        out.append(f'<div class="{classes}" {who} '
                    f'data-date="{col.day.isoformat()}" role="group" aria-label="{label}">'
-                   f'<div class="slots">{slots}</div>')
+                   f'<div class="slots">{slots}</div>{guides}')
         out.extend(_shade(s) for s in col.shades)
         out.extend(_block(b, status_url, focus) for b in col.blocks)
         if col.is_today and grid.now_top is not None:

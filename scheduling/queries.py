@@ -345,6 +345,68 @@ def week_book(clinic, clinician: Clinician, day: date, *, include_cancelled: boo
     return {"grid": grid, "columns": columns, "appointments": appts, "days": days}
 
 
+TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof"}
+
+
+def initials(name: str) -> str:
+    """'Dr Mary-Anne O'Brien' -> 'MO': first and last name, titles left out."""
+    words = [w for w in name.split() if w[:1].isalpha() and w.rstrip(".").lower() not in TITLES]
+    return "".join(w[0] for w in (words[:1] + words[-1:] if len(words) > 1 else words)).upper()
+
+
+def clinic_week_book(clinic, clinicians: list[Clinician], day: date, *,
+                     include_cancelled: bool = False, now: datetime | None = None) -> dict:
+    """The whole clinic's week: one column per day, split into one lane per clinician (same order
+    every day, so a clinician is always in the same place). Same queries as one clinician's week:
+    hours, time off, appointments."""
+    tz = clinic.tz
+    now_local = (now or timezone.now()).astimezone(tz)
+    monday = week_start(day)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    pks = [c.pk for c in clinicians]
+    opening, working = hours_for(clinic, clinician__in=pks)
+    grid = make_grid(list(opening.values()), now_local, days)
+    lo, _ = local_day_bounds(clinic, monday)
+    _, hi = local_day_bounds(clinic, days[-1])
+    away = list(TimeOff.objects.filter(clinician__in=pks, starts_at__lt=hi, ends_at__gt=lo))
+    qs = Appointment.objects.filter(clinician__in=pks, clinic=clinic, starts_at__gte=lo,
+                                    starts_at__lt=hi)
+    if not include_cancelled:
+        qs = qs.exclude(status=AppointmentStatus.CANCELLED)
+    appts = book_entries(qs)
+    by_key: dict[tuple[date, int], list[BookEntry]] = {}
+    for a in appts:
+        by_key.setdefault((a.starts_at.astimezone(tz).date(), a.clinician_id), []).append(a)
+    n = max(len(clinicians), 1)
+    for c in clinicians:
+        c.initials = initials(c.display_name)
+    columns = []
+    for d in days:
+        hours = opening.get(d.weekday())
+        col = Column(key=d.isoformat(), title=f"{d:%a} {d.day}", subtitle=f"{d:%b}", day=d,
+                     clinician=None, is_today=d == now_local.date(), closed=not hours)
+        col.lanes = clinicians
+        for i, c in enumerate(clinicians):
+            rows = working.get(c.pk, [])
+            intervals = (intervals_from_rows(rows, clinic, d, opening, has_any_rows=bool(rows))
+                         if hours else [])
+            shades = _shades(grid, intervals, [t for t in away if t.clinician_id == c.pk],
+                             (d, tz))
+            for sh in shades:
+                sh.x, sh.w = i / n, 1 / n
+            col.shades.extend(shades)
+            blocks = [_place(grid, a, tz) for a in by_key.get((d, c.pk), [])]
+            _lane_out(blocks)
+            for b in blocks:
+                b.x, b.w = (i + b.lane / b.lanes) / n, 1 / (n * b.lanes)
+                b.clinician = c
+            col.blocks.extend(blocks)
+        col.booked = sum(1 for b in col.blocks if not b.appointment.is_cancelled)
+        columns.append(col)
+    return {"grid": grid, "columns": columns, "appointments": appts, "days": days,
+            "lanes": clinicians}
+
+
 def next_appointment_for(patient, after: datetime | None = None):
     return (Appointment.objects.filter(patient=patient, starts_at__gte=after or timezone.now())
             .exclude(status=AppointmentStatus.CANCELLED)

@@ -29,10 +29,18 @@ from .forms import BookingForm, CancelForm, WhenForm
 from .grid import columns_html
 from .models import Appointment, AppointmentStatus
 from .permissions import can_book_for, can_change_appointment
-from .queries import day_book, next_appointment_for, slot_minutes, week_book, week_start
+from .queries import (
+    clinic_week_book,
+    day_book,
+    next_appointment_for,
+    slot_minutes,
+    week_book,
+    week_start,
+)
 from .services import NEXT_STATUS, BookingError, clock, clock_range
 
 SEARCH_LIMIT = 8
+ALL_CLINICIANS = "all"  # the week view's picker: the whole clinic, one lane per clinician
 
 
 def _parse_day(value: str, default: date) -> date:
@@ -77,16 +85,21 @@ def _book_context(request) -> dict:
     clinicians = list(Clinician.objects.filter(clinics=clinic, active=True)
                       .select_related("user")) if params["view"] == "week" else None
     if params["view"] == "week":
+        # No clinician chosen: a clinician sees their own week, everyone else the whole clinic
+        # ("All clinicians", one lane per clinician in each day).
         chosen = next((c for c in clinicians if str(c.pk) == params["clinician_id"]), None)
-        if chosen is None and request.user.is_clinician:
+        if chosen is None and not params["clinician_id"] and request.user.is_clinician:
             chosen = next((c for c in clinicians if c.user_id == request.user.pk), None)
-        chosen = chosen or (clinicians[0] if clinicians else None)
         ctx["clinicians"] = clinicians
         ctx["clinician"] = chosen
         if chosen:
             params["clinician_id"] = str(chosen.pk)
             ctx["book"] = week_book(clinic, chosen, day,
                                     include_cancelled=params["show_cancelled"])
+        elif clinicians:
+            params["clinician_id"] = ALL_CLINICIANS
+            ctx["book"] = clinic_week_book(clinic, clinicians, day,
+                                           include_cancelled=params["show_cancelled"])
         monday = week_start(day)
         ctx["prev_day"], ctx["next_day"] = monday - timedelta(days=7), monday + timedelta(days=7)
         sunday = monday + timedelta(days=6)

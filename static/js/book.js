@@ -31,13 +31,23 @@
     openDialog(wrap.dataset.detailUrl.replace(ZERO, el.dataset.id));
   }
 
-  function bookSlot(slot) {
+  // The clinic's week splits each day into one lane per clinician (data-lanes, left to right).
+  function laneClinician(col, x) {
+    var lanes = col.dataset.lanes.split(",");
+    var r = col.getBoundingClientRect();
+    var i = Math.floor((x - r.left) / (r.width / lanes.length));
+    return lanes[Math.min(Math.max(i, 0), lanes.length - 1)];
+  }
+
+  function bookSlot(slot, x) {
     var col = slot.closest(".book-col");
     var book = slot.closest(".book");
+    var clinician = col.dataset.lanes ? laneClinician(col, x)
+      : (col.dataset.clinician || book.dataset.clinician);
     var params = new URLSearchParams({
       date: col.dataset.date,
       time: hhmm(parseInt(slot.dataset.m, 10)),
-      clinician: col.dataset.clinician || book.dataset.clinician
+      clinician: clinician
     });
     openDialog(wrap.dataset.newUrl + "?" + params.toString());
   }
@@ -50,7 +60,7 @@
     var appt = e.target.closest(".appt");
     if (appt) { openAppointment(appt); return; }
     var slot = e.target.closest(".slot");
-    if (slot && !slot.disabled) bookSlot(slot);
+    if (slot && !slot.disabled) bookSlot(slot, e.clientX);
   });
   wrap.addEventListener("keydown", function (e) {
     var appt = e.target.closest(".appt");
@@ -88,8 +98,10 @@
       drag.ghost.classList.add("ghost");
       drag.ghost.classList.remove("focus", "dragging");
       drag.ghost.removeAttribute("tabindex");
-      drag.ghost.style.left = "";
-      drag.ghost.style.width = "";
+      if (!drag.el.dataset.clinician) {  // clinic week: the ghost stays in its lane
+        drag.ghost.style.left = "";
+        drag.ghost.style.width = "";
+      }
       document.body.classList.add("book-dragging");
     }
     e.preventDefault();
@@ -130,7 +142,9 @@
     var values = {
       date: d.col.dataset.date,
       time: hhmm(d.minute),
-      clinician: d.col.dataset.clinician || book.dataset.clinician
+      // In the clinic's week a move changes the day or time, never the clinician.
+      clinician: d.col.dataset.lanes ? d.el.dataset.clinician
+        : (d.col.dataset.clinician || book.dataset.clinician)
     };
     htmx.ajax("POST", wrap.dataset.moveUrl.replace(ZERO, d.el.dataset.id), {
       target: "#book-flash", swap: "innerHTML", values: values, source: wrap,
