@@ -85,8 +85,10 @@ class Appointment(models.Model):
     confirmation_email_at = models.DateTimeField(null=True, blank=True)
     # Automatic retries of a failed email (tasks.retry_failed_confirmations): which email it
     # was, how many sends have failed in a row, and when the sweep may try again (null: never).
-    confirmation_email_kind = models.CharField(max_length=10, blank=True)
-    confirmation_email_attempts = models.PositiveSmallIntegerField(default=0)
+    # Database defaults too: rows inserted in SQL (imports, the benchmark) need no change.
+    confirmation_email_kind = models.CharField(max_length=10, blank=True, default="",
+                                               db_default="")
+    confirmation_email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     confirmation_email_retry_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every move or cancel: the SEQUENCE of the .ics so calendars replace the event.
     sequence = models.PositiveIntegerField(default=0)
