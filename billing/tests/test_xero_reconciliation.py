@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from billing import services
-from billing.models import XeroInvoiceLink
+from billing.models import XeroInvoiceLink, XeroOrphanInvoice
 from billing.queries import xero_difference_count
 from billing.tests import fake_xero_invoices
-from billing.xero_push import push_invoices
+from billing.xero_push import push_invoices, sweep_invoice_changes
 from ncc import testing
 from xero.models import XeroTrackingMapping
 
@@ -51,3 +51,25 @@ def test_differences_are_listed_and_re_sync_settles_them(
 
 def test_clinicians_cannot_open_the_reconciliation(ben_client):
     assert ben_client.get(reverse("billing:reconcile")).status_code == 403
+
+
+def test_the_sweep_finds_xero_invoices_ncc_lacks_and_the_page_lists_them(
+        xero_ready, sam_client, completed_visit):
+    ours = services.create_invoice_for_appointment(completed_visit.pk)
+    push_invoices([ours.pk])
+    stray = fake_xero_invoices.add_invoice(xero_ready, "INV-990001", total="120.00")
+    fake_xero_invoices.add_invoice(xero_ready, "BOOKKEEPER-7")  # not numbered like ours
+
+    result = sweep_invoice_changes()
+    assert result.calls == 1
+    [orphan] = XeroOrphanInvoice.objects.all()
+    assert (orphan.number, orphan.xero_invoice_id, str(orphan.total), orphan.status) == (
+        "INV-990001", stray["InvoiceID"], "120.00", "AUTHORISED")
+    assert xero_difference_count() == 1
+
+    page = sam_client.get(reverse("billing:reconcile")).content.decode()
+    assert "In Xero but not in NCC" in page and "INV-990001" in page
+    assert orphan.xero_url in page and "NCC and Xero agree" not in page
+
+    sweep_invoice_changes()  # seen again: still one row
+    assert XeroOrphanInvoice.objects.count() == 1
