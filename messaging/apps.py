@@ -25,12 +25,10 @@ class MessagingConfig(AppConfig):
             "Sender name, reply number, reminder rules, templates and the SMS Broadcast balance.")
         if section not in navigation.SETTINGS_SECTIONS:
             navigation.SETTINGS_SECTIONS.append(section)
-        from .attention import reminder_badges, sms_attention
+        from .attention import sms_attention
 
         if sms_attention not in navigation.DASHBOARD_ATTENTION:
             navigation.DASHBOARD_ATTENTION.append(sms_attention)
-        if reminder_badges not in navigation.APPOINTMENT_BADGES:
-            navigation.APPOINTMENT_BADGES.append(reminder_badges)
         if "messaging/_patient_sms.html" not in navigation.PATIENT_PANELS:
             navigation.PATIENT_PANELS.append("messaging/_patient_sms.html")
         staff = ["messaging.view_smsmessage", "messaging.add_smsmessage",

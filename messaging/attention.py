@@ -26,25 +26,3 @@ def sms_attention(request) -> list[dict]:
          "action": "Check, then resend by hand"},
     ]
 
-
-def reminder_badges(appointment_ids) -> dict:
-    """{appointment_id: [(label, css)]} for the book: a reminder went out and the patient has not
-    answered ("No reply"), or answered N ("Call back"). A Y shows as the Confirmed status."""
-    rows = SMSMessage.objects.filter(appointment_id__in=list(appointment_ids)).values_list(
-        "appointment_id", "direction", "kind", "status", "action",
-        "appointment__status")
-    reminded, replied, call_back, booked = set(), set(), set(), set()
-    for appointment_id, direction, kind, status, action, appointment_status in rows:
-        if appointment_status == "booked":
-            booked.add(appointment_id)
-        if direction == SMSMessage.Direction.OUTBOUND and kind == SMSMessage.Kind.REMINDER \
-                and status in (SMSStatus.SENT, SMSStatus.DELIVERED):
-            reminded.add(appointment_id)
-        elif direction == SMSMessage.Direction.INBOUND:
-            replied.add(appointment_id)
-            if action == SMSMessage.Action.CALL_BACK:
-                call_back.add(appointment_id)
-    out = {pk: [("Call back", "sms-callback")] for pk in call_back}
-    for pk in (reminded & booked) - replied:
-        out[pk] = [("No reply", "sms-noreply")]
-    return out

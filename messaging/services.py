@@ -351,6 +351,12 @@ def _record_sent(messages: list[SMSMessage]) -> None:
         # A delivery receipt may already have arrived (matched by our ref): keep its status.
         SMSMessage.objects.filter(pk__in=[m.pk for m in messages],
                                   status=SMSStatus.SENDING).update(status=SMSStatus.SENT)
+        # The book marks a reminded appointment until the patient answers (a new reminder, for a
+        # moved appointment, asks again).
+        reminded = [m.appointment_id for m in messages
+                    if m.kind == SMSMessage.Kind.REMINDER and m.appointment_id]
+        if reminded:
+            Appointment.objects.filter(pk__in=reminded).update(reminder_state="sent")
 
 
 def recover_stuck_sending(now: datetime | None = None) -> int:
@@ -490,6 +496,10 @@ def record_inbound(*, from_number: str, message: str, ref: str = "", to: str = "
             action, read = _confirm(appointment, now)
         elif word in NO_WORDS:
             action, read = _decline(appointment, now, settings_for(clinic))
+        if appointment is not None:
+            Appointment.objects.filter(pk=appointment.pk).update(
+                reminder_state="call_back" if action == SMSMessage.Action.CALL_BACK
+                else "replied")
         inbound = SMSMessage.objects.create(
             direction=SMSMessage.Direction.INBOUND, kind=SMSMessage.Kind.REPLY,
             status=SMSStatus.RECEIVED, patient=patient, appointment=appointment, clinic=clinic,

@@ -76,8 +76,13 @@ def _block(b, status_url: str, focus: str) -> str:
     status = STATUS_LABELS.get(a.status, a.status)
     alert = (f'<span class="appt-alert" title="{escape(p.alerts)}">!</span>' if p.alerts else "")
     paid = ' · <span class="paid">Paid</span>' if a.is_paid else ""
+    badges = list(a.badges)
+    if a.reminder_state == "call_back" and a.status != "cancelled":
+        badges.append(("Call back", "sms-callback"))
+    elif a.reminder_state == "sent" and a.status == "booked":
+        badges.append(("No reply", "sms-noreply"))
     paid += "".join(f' <span class="appt-badge {escape(css)}">{escape(label)}</span>'
-                    for label, css in a.badges)
+                    for label, css in badges)
     mail = MAIL_MARKS.get(a.email_status, "")
     quick = ""
     if a.editable and a.next_status:

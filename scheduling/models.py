@@ -72,6 +72,12 @@ class Appointment(models.Model):
     notes = models.TextField(blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
     is_paid = models.BooleanField(default=False)
+    # Written by the SMS app (as is_paid by billing) so the book reads it with the appointment:
+    # "sent" = a reminder went out and nothing came back; "replied"; "call_back" = replied N.
+    reminder_state = models.CharField(max_length=10, blank=True, default="", db_default="",
+                                      choices=[("", "No reminder"), ("sent", "Reminded, no reply"),
+                                               ("replied", "Replied"),
+                                               ("call_back", "Asked to cancel: call back")])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

@@ -37,8 +37,9 @@ def local_day_bounds(clinic, day: date) -> tuple[datetime, datetime]:
 # What a block on the grid shows. Read as tuples into BookEntry: a week of 400 appointments
 # costs a few milliseconds instead of building 1,200 model instances.
 GRID_FIELDS = ("id", "patient_id", "clinician_id", "starts_at", "ends_at", "status", "is_paid",
-               "confirmation_email_status", "patient__first_name", "patient__last_name",
-               "patient__alerts", "appointment_type__name", "appointment_type__colour")
+               "confirmation_email_status", "reminder_state", "patient__first_name",
+               "patient__last_name", "patient__alerts", "appointment_type__name",
+               "appointment_type__colour")
 
 
 class PatientBrief(NamedTuple):
@@ -56,11 +57,13 @@ class BookEntry:
 
     __slots__ = ("pk", "patient_id", "clinician_id", "starts_at", "ends_at", "status", "is_paid",
                  "email_status", "patient", "appointment_type", "local_start", "local_end", "minutes",
-                 "editable", "next_status", "next_status_label", "time_label", "badges")
+                 "editable", "next_status", "next_status_label", "time_label", "badges",
+                 "reminder_state")
 
     def __init__(self, row, types: dict):
         (self.pk, self.patient_id, self.clinician_id, self.starts_at, self.ends_at, self.status,
-         self.is_paid, self.email_status, first, last, alerts, type_name, colour) = row
+         self.is_paid, self.email_status, self.reminder_state, first, last, alerts, type_name,
+         colour) = row
         self.patient = PatientBrief(f"{first} {last}", alerts)
         self.badges = ()
         key = (type_name, colour)

@@ -72,3 +72,16 @@ def test_clinician_changes_only_their_own_appointments_through_the_api(
                            content_type="application/json")
     assert ok.status_code == 200
     assert refused.status_code == 403
+
+
+@pytest.mark.django_db
+def test_permissions_come_from_role_and_user_in_one_query(mia_receptionist,
+                                                         django_assert_num_queries):
+    from django.contrib.auth.models import Permission
+
+    extra = Permission.objects.get(codename="delete_patient")
+    mia_receptionist.user_permissions.add(extra)
+    with django_assert_num_queries(1):
+        perms = mia_receptionist.get_all_permissions()
+    assert "patients.add_patient" in perms and "patients.delete_patient" in perms
+    assert "scheduling.delete_appointment" not in perms
