@@ -120,17 +120,99 @@ def _words(element: dict) -> str:
     return "; ".join(m for m in messages if m) or "Xero refused the invoice."
 
 
-class InvoicePush:
+class _BatchPush:
+    """What the invoice and payment pushes share: each write is marked "outcome unknown" and
+    committed before the call, a reply settles each element by our key, anything still unknown is
+    looked up (by the subclass) before the next round, and nothing is ever sent blindly twice."""
+
+    link_model = None  # XeroInvoiceLink or XeroPaymentLink
+
     def __init__(self, conn):
         from xero.client import XeroClient
 
-        self.conn = conn
         self.api = XeroClient(conn)
         self.result = PushResult()
         self.batch_size = int(getattr(settings, "BILLING_XERO_BATCH_SIZE", 50))
 
     def close(self):
         self.api.close()
+
+    def _mark_sending(self, batch) -> None:
+        for link in batch:
+            link.attempts += 1
+            link.outcome_unknown = True  # until a reply says otherwise
+            link.updated_at = timezone.now()
+        self._save(batch)  # committed before the call: a crash mid-call is settled by lookup
+
+    def _put(self, batch, path: str, params: dict, body: dict, key_prefix: str, key_ids: str):
+        """One batched write with an Idempotency-Key; None when its outcome is unknown."""
+        from xero.client import XeroOutcomeUnknown
+
+        key = key_prefix + hashlib.sha256(
+            f"{key_ids}:{max(link.attempts for link in batch)}".encode()).hexdigest()[:40]
+        try:
+            reply = self.api.request("PUT", path, params=params, json=body, idempotency_key=key)
+        except XeroOutcomeUnknown:
+            self.result.push_calls += 1
+            return None  # outcome_unknown stays set: the next round looks them up first
+        self.result.push_calls += 1
+        return reply
+
+    def _apply_reply(self, batch, reply, *, collection: str, key_of_link, key_of_element,
+                     error_flag: str, taken_by_earlier_write=lambda words: False) -> None:
+        from xero.client import validation_message
+
+        Status = self.link_model.Status
+        if reply.status == 200:
+            by_key = {key_of_element(el): el for el in (reply.data or {}).get(collection, [])}
+            for link in batch:
+                element = by_key.get(key_of_link(link))
+                if element is None:
+                    continue  # not in the reply: stays unknown, looked up next round
+                if element.get(error_flag) or element.get("StatusAttributeString") == "ERROR":
+                    words = _words(element)
+                    if taken_by_earlier_write(words):
+                        continue  # an earlier, lost write made it: the lookup links it
+                    link.status, link.error = Status.FAILED, words[:2000]
+                    link.outcome_unknown = False
+                else:
+                    self._synced(link, element)
+        else:
+            words = validation_message(reply.data) or f"Xero answered {reply.status}."
+            for link in batch:
+                link.status, link.error, link.outcome_unknown = Status.FAILED, words[:2000], False
+        self._save(batch)
+
+    def _rounds(self, links, send) -> None:
+        Status = self.link_model.Status
+        for _round in range(MAX_ROUNDS):
+            pending = [lk for lk in links if lk.status == Status.PENDING]
+            unknown = [lk for lk in pending if lk.outcome_unknown or lk.attempts]
+            if unknown:
+                self._lookup(unknown)
+            to_send = [lk for lk in pending if lk.status == Status.PENDING
+                       and not lk.outcome_unknown]
+            if not to_send and not any(lk.outcome_unknown for lk in pending):
+                break
+            for batch in _chunks(to_send, self.batch_size):
+                send(batch)
+
+    def _tally(self, links, name_of) -> None:
+        Status = self.link_model.Status
+        for link in links:
+            if link.status == Status.SYNCED:
+                self.result.synced += 1
+            elif link.status == Status.FAILED:
+                self.result.failed += 1
+                self.result.errors[name_of(link)] = link.error
+
+
+class InvoicePush(_BatchPush):
+    link_model = XeroInvoiceLink
+
+    def __init__(self, conn):
+        super().__init__(conn)
+        self.conn = conn
 
     # Contacts first: an invoice needs its patient's ContactID.
     def _contacts(self, invoices) -> dict:
@@ -180,50 +262,20 @@ class InvoicePush:
                     "attempts", "xero_total", "xero_amount_paid", "synced_at", "updated_at"])
 
     def _send(self, batch, contacts, tracking_by_clinic) -> None:
-        from xero.client import XeroOutcomeUnknown
-
-        for link in batch:
-            link.attempts += 1
-            link.outcome_unknown = True  # until a reply says otherwise
-            link.updated_at = timezone.now()
-        self._save(batch)  # committed before the call: a crash mid-call is settled by lookup
+        self._mark_sending(batch)
         payloads = [invoice_payload(link.invoice, contacts[link.invoice.patient_id],
                                     tracking_by_clinic.get(link.invoice.clinic_id))
                     for link in batch]
-        numbers = ",".join(link.invoice.number for link in batch)
-        key = "ncc-inv-" + hashlib.sha256(
-            f"{numbers}:{max(link.attempts for link in batch)}".encode()).hexdigest()[:40]
-        try:
-            reply = self.api.request("PUT", "/Invoices", params={"summarizeErrors": "false",
-                                                                 "unitdp": "4"},
-                                     json={"Invoices": payloads}, idempotency_key=key)
-        except XeroOutcomeUnknown:
-            self.result.push_calls += 1
-            return  # outcome_unknown stays set: the next round looks them up first
-        self.result.push_calls += 1
-        if reply.status == 200:
-            by_number = {el.get("InvoiceNumber"): el for el in (reply.data or {}).get(
-                "Invoices", [])}
-            for link in batch:
-                element = by_number.get(link.invoice.number)
-                if element is None:
-                    continue  # not in the reply: stays unknown, looked up next round
-                if element.get("HasErrors") or element.get("StatusAttributeString") == "ERROR":
-                    words = _words(element)
-                    if "must be unique" in words or "already" in words:
-                        continue  # an earlier, lost write made it: the lookup links it
-                    link.status, link.error = XeroInvoiceLink.Status.FAILED, words[:2000]
-                    link.outcome_unknown = False
-                else:
-                    self._synced(link, element)
-        else:
-            from xero.client import validation_message
-
-            words = validation_message(reply.data) or f"Xero answered {reply.status}."
-            for link in batch:
-                link.status, link.error, link.outcome_unknown = \
-                    XeroInvoiceLink.Status.FAILED, words[:2000], False
-        self._save(batch)
+        reply = self._put(batch, "/Invoices", {"summarizeErrors": "false", "unitdp": "4"},
+                          {"Invoices": payloads}, "ncc-inv-",
+                          ",".join(link.invoice.number for link in batch))
+        if reply is not None:
+            self._apply_reply(
+                batch, reply, collection="Invoices",
+                key_of_link=lambda link: link.invoice.number,
+                key_of_element=lambda el: el.get("InvoiceNumber"), error_flag="HasErrors",
+                taken_by_earlier_write=lambda words: "must be unique" in words
+                or "already" in words)
 
     def run(self, invoice_ids) -> PushResult:
         invoices = list(Invoice.objects.filter(pk__in=list(invoice_ids))
@@ -251,33 +303,15 @@ class InvoicePush:
         from xero.client import XeroError
 
         try:
-            self._rounds(links, contacts, tracking_by_clinic)
+            self._rounds(links, lambda batch: self._send(batch, contacts, tracking_by_clinic))
         except XeroError as exc:
             for link in links:
                 if link.status == XeroInvoiceLink.Status.PENDING:
                     link.error = exc.message[:2000]
             self._save(links)
             raise
-        for link in links:
-            if link.status == XeroInvoiceLink.Status.SYNCED:
-                self.result.synced += 1
-            elif link.status == XeroInvoiceLink.Status.FAILED:
-                self.result.failed += 1
-                self.result.errors[link.invoice.number] = link.error
+        self._tally(links, lambda link: link.invoice.number)
         return self.result
-
-    def _rounds(self, links, contacts, tracking_by_clinic) -> None:
-        for _round in range(MAX_ROUNDS):
-            pending = [lk for lk in links if lk.status == XeroInvoiceLink.Status.PENDING]
-            unknown = [lk for lk in pending if lk.outcome_unknown or lk.attempts]
-            if unknown:
-                self._lookup(unknown)
-            to_send = [lk for lk in pending if lk.status == XeroInvoiceLink.Status.PENDING
-                       and not lk.outcome_unknown]
-            if not to_send and not any(lk.outcome_unknown for lk in pending):
-                break
-            for batch in _chunks(to_send, self.batch_size):
-                self._send(batch, contacts, tracking_by_clinic)
 
 
 def push_invoices(invoice_ids) -> PushResult:
@@ -473,17 +507,12 @@ def _payment_account() -> str:
             or getattr(settings, "BILLING_XERO_PAYMENT_ACCOUNT", "090"))
 
 
-class PaymentPush:
+class PaymentPush(_BatchPush):
+    link_model = XeroPaymentLink
+
     def __init__(self, conn):
-        from xero.client import XeroClient
-
-        self.api = XeroClient(conn)
-        self.result = PushResult()
-        self.batch_size = int(getattr(settings, "BILLING_XERO_BATCH_SIZE", 50))
+        super().__init__(conn)
         self.account = _payment_account()
-
-    def close(self):
-        self.api.close()
 
     def _save(self, links):
         XeroPaymentLink.objects.bulk_update(
@@ -512,46 +541,19 @@ class PaymentPush:
             self._save(batch)
 
     def _send(self, batch) -> None:
-        from xero.client import XeroOutcomeUnknown, validation_message
-
-        for link in batch:
-            link.attempts += 1
-            link.outcome_unknown = True
-            link.updated_at = timezone.now()
-        self._save(batch)
+        self._mark_sending(batch)
         body = {"Payments": [{
             "Invoice": {"InvoiceID": link.payment.invoice.xero_link.xero_invoice_id},
             "Account": {"Code": self.account}, "Date": link.payment.date.isoformat(),
             "Amount": float(link.payment.amount), "Reference": payment_reference(link.payment),
         } for link in batch]}
-        refs = ",".join(str(link.payment_id) for link in batch)
-        key = "ncc-pay-" + hashlib.sha256(
-            f"{refs}:{max(link.attempts for link in batch)}".encode()).hexdigest()[:40]
-        try:
-            reply = self.api.request("PUT", "/Payments", params={"summarizeErrors": "false"},
-                                     json=body, idempotency_key=key)
-        except XeroOutcomeUnknown:
-            self.result.push_calls += 1
-            return
-        self.result.push_calls += 1
-        if reply.status == 200:
-            by_ref = {el.get("Reference"): el for el in (reply.data or {}).get("Payments", [])}
-            for link in batch:
-                element = by_ref.get(payment_reference(link.payment))
-                if element is None:
-                    continue
-                if element.get("HasValidationErrors") or \
-                        element.get("StatusAttributeString") == "ERROR":
-                    link.status, link.error = XeroPaymentLink.Status.FAILED, _words(element)
-                    link.outcome_unknown = False
-                else:
-                    self._synced(link, element)
-        else:
-            words = validation_message(reply.data) or f"Xero answered {reply.status}."
-            for link in batch:
-                link.status, link.error, link.outcome_unknown = \
-                    XeroPaymentLink.Status.FAILED, words[:2000], False
-        self._save(batch)
+        reply = self._put(batch, "/Payments", {"summarizeErrors": "false"}, body, "ncc-pay-",
+                          ",".join(str(link.payment_id) for link in batch))
+        if reply is not None:
+            self._apply_reply(
+                batch, reply, collection="Payments",
+                key_of_link=lambda link: payment_reference(link.payment),
+                key_of_element=lambda el: el.get("Reference"), error_flag="HasValidationErrors")
 
     def run(self, payment_ids) -> PushResult:
         payments = list(Payment.objects.filter(pk__in=list(payment_ids))
@@ -570,23 +572,8 @@ class PaymentPush:
             link.payment = by_id[link.payment_id]
             if link.status == XeroPaymentLink.Status.FAILED:
                 link.status, link.error = XeroPaymentLink.Status.PENDING, ""
-        for _round in range(MAX_ROUNDS):
-            pending = [lk for lk in links if lk.status == XeroPaymentLink.Status.PENDING]
-            unknown = [lk for lk in pending if lk.outcome_unknown or lk.attempts]
-            if unknown:
-                self._lookup(unknown)
-            to_send = [lk for lk in pending if lk.status == XeroPaymentLink.Status.PENDING
-                       and not lk.outcome_unknown]
-            if not to_send and not any(lk.outcome_unknown for lk in pending):
-                break
-            for batch in _chunks(to_send, self.batch_size):
-                self._send(batch)
-        for link in links:
-            if link.status == XeroPaymentLink.Status.SYNCED:
-                self.result.synced += 1
-            elif link.status == XeroPaymentLink.Status.FAILED:
-                self.result.failed += 1
-                self.result.errors[str(link.payment_id)] = link.error
+        self._rounds(links, self._send)
+        self._tally(links, lambda link: str(link.payment_id))
         return self.result
 
 
