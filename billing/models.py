@@ -171,7 +171,29 @@ class Payment(models.Model):
         return f"{self.invoice.number} {self.amount} {self.get_method_display()}"
 
 
-class XeroInvoiceLink(models.Model):
+class XeroWriteLink(models.Model):
+    """What every record of a write to Xero keeps (invoice, payment, credit note): its status,
+    whether a write went out without a usable reply (`outcome_unknown`: look it up by our own
+    number before anything is sent again, as Xero forgets an Idempotency-Key after minutes),
+    Xero's error in words, and the number of attempts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sending to Xero"
+        SYNCED = "synced", "In Xero"
+        FAILED = "failed", "Failed to sync"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    outcome_unknown = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class XeroInvoiceLink(XeroWriteLink):
     """An invoice's copy in Xero. `xero_invoice_id` is blank until Xero has confirmed it.
 
     `outcome_unknown` is set before a write goes out and cleared by the reply: while it is set,
@@ -179,24 +201,13 @@ class XeroInvoiceLink(models.Model):
     forgets an Idempotency-Key after minutes.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Sending to Xero"
-        SYNCED = "synced", "In Xero"
-        FAILED = "failed", "Failed to sync"
-
     invoice = models.OneToOneField(Invoice, on_delete=models.CASCADE, related_name="xero_link")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     xero_invoice_id = models.CharField(max_length=64, blank=True, db_index=True)
     xero_status = models.CharField(max_length=20, blank=True)
-    outcome_unknown = models.BooleanField(default=False)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
     # What Xero last told us (push reply, sweep, webhook): the reconciliation compares these.
     xero_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     xero_amount_paid = models.DecimalField(max_digits=12, decimal_places=2, null=True,
                                            blank=True)
-    synced_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -229,24 +240,13 @@ class XeroInvoiceSweep(models.Model):
         return f"{self.name} since {self.changed_since}"
 
 
-class XeroPaymentLink(models.Model):
+class XeroPaymentLink(XeroWriteLink):
     """A payment taken in NCC (desk cash, card, transfer) and its copy in Xero. Payments that
     came from Xero have no link: they are never sent back. The reference we send
     ("NCC <payment id>") is how a write with an unknown outcome is found again."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Sending to Xero"
-        SYNCED = "synced", "In Xero"
-        FAILED = "failed", "Failed to sync"
-
     payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="xero_link")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     xero_payment_id = models.CharField(max_length=64, blank=True, db_index=True)
-    outcome_unknown = models.BooleanField(default=False)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    synced_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -302,26 +302,15 @@ class CreditNote(models.Model):
         return f"{self.number} on {self.invoice.number}"
 
 
-class XeroCreditNoteLink(models.Model):
+class XeroCreditNoteLink(XeroWriteLink):
     """A credit note's copy in Xero and its allocation against the invoice; the same pattern as
     XeroInvoiceLink: `outcome_unknown` is set before a write and settled by looking the credit
     note up by CreditNoteNumber (or its allocations) before anything is sent again."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Sending to Xero"
-        SYNCED = "synced", "In Xero"
-        FAILED = "failed", "Failed to sync"
-
     credit_note = models.OneToOneField(CreditNote, on_delete=models.CASCADE,
                                        related_name="xero_link")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     xero_credit_note_id = models.CharField(max_length=64, blank=True)
     allocated = models.BooleanField(default=False)
-    outcome_unknown = models.BooleanField(default=False)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    synced_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
         return f"{self.credit_note_id} -> {self.xero_credit_note_id or '(not yet)'}"
