@@ -21,15 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ncc.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-BENCH_DB = ROOT / "var" / "bench-xero.sqlite3"
-if "DATABASE_URL" not in os.environ:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(BENCH_DB) + suffix).unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DB}"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _throwaway import prepare  # noqa: E402
+
+prepare("bench-xero")
 
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "10000"))
 SPEED = float(os.environ.get("BENCH_SPEED", "5"))

@@ -22,15 +22,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ncc.settings")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-BENCH_DB = ROOT / "var" / "bench-xero-invoices.sqlite3"
-if "DATABASE_URL" not in os.environ:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(BENCH_DB) + suffix).unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DB}"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _throwaway import prepare  # noqa: E402
+
+prepare("bench-xero-invoices")
 
 INVOICES = int(os.environ.get("BENCH_INVOICES", "2000"))
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "400"))
