@@ -5,7 +5,7 @@ import csv
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from audit.services import record
 from clinics.models import Clinic
 
-from .importer import ImportFileError, preview_import, run_import
+from .importer import ImportAlreadyDone, ImportFileError, import_checked_file, preview_import
 from .models import Patient, PatientImport
 from .queries import search_patients
 
@@ -77,14 +77,10 @@ def import_detail(request, pk):
 @require_POST
 @permission_required("patients.import_patients", raise_exception=True)
 def import_run(request, pk):
-    job = get_object_or_404(PatientImport, pk=pk, status=PatientImport.Status.PREVIEWED)
-    result = run_import(bytes(job.content), home_clinic=job.home_clinic, actor=request.user,
-                        skip_duplicates=job.skip_duplicates)
-    job.status = PatientImport.Status.IMPORTED
-    job.created = result["created"]
-    job.skipped = result["skipped"]
-    job.imported_at = timezone.now()
-    job.save(update_fields=["status", "created", "skipped", "imported_at"])
+    try:
+        job = import_checked_file(pk, actor=request.user)
+    except ImportAlreadyDone:
+        raise Http404("This file was imported already.") from None
     messages.success(request, f"Imported {job.created} patients into "
                               f"{job.home_clinic.short_name}; {len(job.skipped)} rows skipped.")
     return redirect("patients:import_detail", job.pk)

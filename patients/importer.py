@@ -232,3 +232,29 @@ def run_import(content: bytes, *, home_clinic: Clinic, actor, skip_duplicates: b
                f"Imported {len(patients)} patients from CSV into {home_clinic.short_name}",
                {"created": len(patients), "skipped": len(skipped)})
     return {"created": len(patients), "skipped": skipped}
+
+
+class ImportAlreadyDone(Exception):
+    """The checked file was imported already (a second click, or two receptionists at once)."""
+
+
+def import_checked_file(job_id, *, actor):
+    """Import a checked upload once: the job row is locked, so a double click or two people
+    confirming together import it a single time."""
+    from django.utils import timezone
+
+    from .models import PatientImport
+
+    with transaction.atomic():
+        job = (PatientImport.objects.select_for_update().select_related("home_clinic")
+               .filter(pk=job_id, status=PatientImport.Status.PREVIEWED).first())
+        if job is None:
+            raise ImportAlreadyDone
+        result = run_import(bytes(job.content), home_clinic=job.home_clinic, actor=actor,
+                            skip_duplicates=job.skip_duplicates)
+        job.status = PatientImport.Status.IMPORTED
+        job.created = result["created"]
+        job.skipped = result["skipped"]
+        job.imported_at = timezone.now()
+        job.save(update_fields=["status", "created", "skipped", "imported_at"])
+    return job
