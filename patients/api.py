@@ -1,10 +1,11 @@
 from django.db import transaction
 from rest_framework import serializers, viewsets
 
-from ncc.phones import to_mobile_e164
+from ncc.phones import to_e164, to_mobile_e164
 
 from . import services
 from .forms import PATIENT_FIELDS
+from .identifiers import normalise_dva_file_number, normalise_medicare_number
 from .models import Patient
 from .queries import search_patients
 
@@ -12,6 +13,12 @@ from .queries import search_patients
 class PatientSerializer(serializers.ModelSerializer):
     mobile = serializers.CharField(required=False, allow_blank=True, max_length=24,
                                    help_text="Any Australian format; stored as E.164.")
+    medicare_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=16,
+        help_text="10 digits, spaces allowed; the check digit is verified.")
+    dva_file_number = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    emergency_contact_phone = serializers.CharField(required=False, allow_blank=True,
+                                                    max_length=24)
 
     class Meta:
         model = Patient
@@ -21,6 +28,15 @@ class PatientSerializer(serializers.ModelSerializer):
 
     def validate_mobile(self, value):
         return to_mobile_e164(value)
+
+    def validate_medicare_number(self, value):
+        return normalise_medicare_number(value)
+
+    def validate_dva_file_number(self, value):
+        return normalise_dva_file_number(value)
+
+    def validate_emergency_contact_phone(self, value):
+        return to_e164(value)
 
     def create(self, validated_data):
         return services.create_patient(actor=self.context["request"].user, **validated_data)

@@ -11,6 +11,12 @@ from clinics.models import STATE_CHOICES
 from ncc.phones import display as display_phone
 from ncc.phones import validate_e164
 
+from .identifiers import (
+    validate_dva_file_number,
+    validate_medicare_irn,
+    validate_medicare_number,
+)
+
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
@@ -30,6 +36,21 @@ class Sex(models.TextChoices):
     UNSPECIFIED = "unspecified", "Not stated"
 
 
+class Gender(models.TextChoices):
+    # The ABS Standard for Sex, Gender, Variations of Sex Characteristics and Sexual Orientation.
+    WOMAN = "woman", "Woman or female"
+    MAN = "man", "Man or male"
+    NON_BINARY = "non_binary", "Non-binary"
+    OTHER = "other", "Uses a different term"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class DVACardColour(models.TextChoices):
+    GOLD = "gold", "Gold (all conditions)"
+    WHITE = "white", "White (specific conditions)"
+    ORANGE = "orange", "Orange (pharmaceuticals only)"
+
+
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.PositiveIntegerField(
@@ -40,6 +61,7 @@ class Patient(models.Model):
     preferred_name = models.CharField(max_length=80, blank=True)
     date_of_birth = models.DateField(validators=[validate_birth_date])
     sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    gender = models.CharField(max_length=12, choices=Gender.choices, default=Gender.NOT_STATED)
     email = models.EmailField(blank=True)
     mobile = models.CharField(
         max_length=16, blank=True, validators=[validate_e164], help_text="Stored in E.164."
@@ -49,6 +71,30 @@ class Patient(models.Model):
     state = models.CharField(max_length=3, choices=STATE_CHOICES, blank=True)
     postcode = models.CharField(
         max_length=4, blank=True, validators=[RegexValidator(r"^\d{4}$", "Four digits.")]
+    )
+    medicare_number = models.CharField(
+        max_length=10, blank=True, validators=[validate_medicare_number],
+        help_text="10 digits as on the card, e.g. 2123 45670 1.",
+    )
+    medicare_irn = models.PositiveSmallIntegerField(
+        "Medicare IRN", null=True, blank=True, validators=[validate_medicare_irn],
+        help_text="The number beside the patient's name on the card (1-9).",
+    )
+    dva_file_number = models.CharField("DVA file number", max_length=9, blank=True,
+                                       validators=[validate_dva_file_number])
+    dva_card_colour = models.CharField("DVA card colour", max_length=6, blank=True,
+                                       choices=DVACardColour.choices)
+    health_fund = models.CharField("private health fund", max_length=80, blank=True)
+    health_fund_member_number = models.CharField("health fund member number", max_length=20,
+                                                 blank=True)
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_relationship = models.CharField("relationship", max_length=60, blank=True)
+    emergency_contact_phone = models.CharField(
+        max_length=16, blank=True, validators=[validate_e164], help_text="Stored in E.164."
+    )
+    referring_gp = models.CharField(
+        "referring GP", max_length=200, blank=True,
+        help_text="Name and practice, e.g. Dr Jane Lee, Harbour Medical Centre.",
     )
     alerts = models.TextField(
         blank=True, help_text="Shown in red on the book and the patient page, e.g. 'Diabetic'."
@@ -90,6 +136,15 @@ class Patient(models.Model):
             ),
             models.CheckConstraint(condition=~Q(first_name=""), name="patient_first_name_set"),
             models.CheckConstraint(condition=~Q(last_name=""), name="patient_last_name_set"),
+            models.CheckConstraint(
+                condition=Q(medicare_number="") | Q(medicare_number__regex=r"^[2-6][0-9]{9}$"),
+                name="patient_medicare_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(medicare_irn__isnull=True)
+                | Q(medicare_irn__gte=1, medicare_irn__lte=9),
+                name="patient_medicare_irn_1_9",
+            ),
         ]
 
     def __str__(self):
@@ -97,6 +152,34 @@ class Patient(models.Model):
 
     def get_absolute_url(self):
         return reverse("patients:detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.medicare_number and self.medicare_irn is None:
+            errors["medicare_irn"] = "Enter the IRN too: the number beside the patient's name."
+        if self.medicare_irn is not None and not self.medicare_number:
+            errors["medicare_number"] = "Enter the Medicare card number the IRN belongs to."
+        if self.dva_file_number and not self.dva_card_colour:
+            errors["dva_card_colour"] = "Choose the colour of the DVA card."
+        if self.dva_card_colour and not self.dva_file_number:
+            errors["dva_file_number"] = "Enter the DVA file number of this card."
+        if self.health_fund_member_number and not self.health_fund:
+            errors["health_fund"] = "Enter the health fund this member number belongs to."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def medicare_display(self) -> str:
+        """'2123 45670 1 / 1' as printed on the card, with the IRN."""
+        n = self.medicare_number
+        if not n:
+            return ""
+        shown = f"{n[:4]} {n[4:9]} {n[9:]}"
+        return f"{shown} / {self.medicare_irn}" if self.medicare_irn else shown
+
+    @property
+    def emergency_contact_phone_display(self) -> str:
+        return display_phone(self.emergency_contact_phone)
 
     @property
     def full_name(self) -> str:

@@ -6,8 +6,9 @@ from django.forms.models import model_to_dict
 from audit.models import AuditEvent
 from audit.services import changed_fields, record
 from ncc.models import NumberSequence
-from ncc.phones import to_mobile_e164
+from ncc.phones import to_e164, to_mobile_e164
 
+from .identifiers import normalise_dva_file_number, normalise_medicare_number
 from .models import Patient
 
 PATIENT_NUMBER_SEQUENCE = "patient"
@@ -16,7 +17,9 @@ FIRST_PATIENT_NUMBER = 10001
 AUDITED_FIELDS = [
     "first_name", "last_name", "preferred_name", "date_of_birth", "sex", "email", "mobile",
     "address_line", "suburb", "state", "postcode", "alerts", "notes", "home_clinic",
-    "sms_consent", "archived",
+    "sms_consent", "archived", "gender", "medicare_number", "medicare_irn", "dva_file_number",
+    "dva_card_colour", "health_fund", "health_fund_member_number", "emergency_contact_name",
+    "emergency_contact_relationship", "emergency_contact_phone", "referring_gp",
 ]
 
 
@@ -28,6 +31,12 @@ def _normalise(fields: dict) -> dict:
     # Mobiles arrive typed any way (forms, API, CSV import); the row holds E.164.
     if fields.get("mobile"):
         fields["mobile"] = to_mobile_e164(fields["mobile"])
+    if fields.get("emergency_contact_phone"):
+        fields["emergency_contact_phone"] = to_e164(fields["emergency_contact_phone"])
+    if fields.get("medicare_number"):
+        fields["medicare_number"] = normalise_medicare_number(fields["medicare_number"])
+    if fields.get("dva_file_number"):
+        fields["dva_file_number"] = normalise_dva_file_number(fields["dva_file_number"])
     return fields
 
 
