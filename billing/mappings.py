@@ -23,7 +23,9 @@ from django.conf import settings
 @dataclass(frozen=True)
 class LineMapping:
     account_code: str
-    tax_type: str
+    # Not used for new lines any more: the tax type follows what is sold (the appointment type's
+    # or product's tax treatment, ncc.tax). Kept so existing lookups keep their shape.
+    tax_type: str = ""
     item_code: str = ""
     description: str = ""  # replaces the appointment type's name on the line when given
     unit_amount: Decimal | None = None  # replaces the appointment type's price when given

@@ -13,6 +13,7 @@ from django.utils import dateformat, timezone
 from audit.models import AuditEvent
 from audit.services import record
 from ncc.models import NumberSequence
+from ncc.tax import xero_tax_type
 from scheduling.models import Appointment, AppointmentStatus
 
 from . import gst
@@ -119,7 +120,8 @@ def create_invoice_for_appointment(appointment_id, *, actor=None, confirm: bool 
 
     mapping = line_mapping_for(kind)  # may raise MissingMapping: no invoice beats a wrong one
     tracking = tracking_for(clinic)
-    unit_amount = mapping.unit_amount if mapping.unit_amount is not None else kind.price
+    unit_amount = (mapping.unit_amount if mapping.unit_amount is not None
+                   else kind.price_at(clinic))
     if unit_amount <= 0:
         raise BillingError(f"The appointment type {kind.name} has no price; set its price before "
                            "invoicing it.", code="no_price")
@@ -135,11 +137,14 @@ def create_invoice_for_appointment(appointment_id, *, actor=None, confirm: bool 
         number=allocate_invoice_number(), patient=patient, clinic=clinic, issue_date=issue_date,
         due_date=issue_date + timedelta(days=settings.BILLING_DUE_DAYS), status=status,
         line_amount_type=settings.BILLING_LINE_AMOUNTS, created_by=_user(actor),
+        clinician=appointment.clinician,
     )
+    # The tax type follows what is sold (the type's tax treatment), not the account mapping.
     InvoiceLine.objects.create(
         invoice=invoice, position=1, appointment=appointment, description=description[:400],
         quantity=Decimal("1"), unit_amount=unit_amount, account_code=mapping.account_code,
-        item_code=mapping.item_code, tax_type=mapping.tax_type,
+        item_code=mapping.item_code, tax_type=xero_tax_type(kind.tax_treatment),
+        item_number=kind.item_number,
         tracking_category=tracking.category, tracking_option=tracking.option,
     )
     _recalculate(invoice)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from clinics.models import WEEKDAY_CHOICES, colour_validator
+from ncc.tax import TaxTreatment
 
 
 class AppointmentType(models.Model):
@@ -20,6 +21,14 @@ class AppointmentType(models.Model):
     )
     colour = models.CharField(max_length=7, default="#60a5fa", validators=[colour_validator])
     active = models.BooleanField(default=True)
+    # Podiatry care is a GST-free health service (GST Act s38-10); a type that sells something
+    # taxable (e.g. a shoe fitting with off-the-shelf footwear) says so here.
+    tax_treatment = models.CharField(max_length=12, choices=TaxTreatment.choices,
+                                     default=TaxTreatment.GST_FREE, db_default="gst_free")
+    item_number = models.CharField(
+        max_length=12, blank=True, default="", db_default="",
+        help_text="The service item number health funds recognise, printed on invoices "
+                  "(e.g. F1205 for a podiatry consultation, 10962 for Medicare).")
 
     class Meta:
         ordering = ["name"]
@@ -27,10 +36,44 @@ class AppointmentType(models.Model):
             models.CheckConstraint(condition=Q(duration_minutes__gte=5),
                                    name="appointment_type_duration_min_5"),
             models.CheckConstraint(condition=Q(price__gte=0), name="appointment_type_price_nonneg"),
+            models.CheckConstraint(condition=Q(tax_treatment__in=TaxTreatment.values),
+                                   name="appointment_type_tax_treatment_valid"),
         ]
 
     def __str__(self):
         return self.name
+
+    def price_at(self, clinic) -> Decimal:
+        """The clinic's own price for this type if it has one, else the type's price."""
+        clinic_id = getattr(clinic, "pk", clinic)
+        for row in self.clinic_prices.all():
+            if row.clinic_id == clinic_id:
+                return row.price
+        return self.price
+
+
+class AppointmentTypePrice(models.Model):
+    """A clinic that charges differently for a type (a CBD clinic costs more to run)."""
+
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.CASCADE,
+                                         related_name="clinic_prices")
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE,
+                               related_name="appointment_type_prices")
+    price = models.DecimalField(max_digits=8, decimal_places=2,
+                                validators=[MinValueValidator(Decimal("0.00"))],
+                                help_text="AUD, including GST where GST applies.")
+
+    class Meta:
+        ordering = ["appointment_type", "clinic"]
+        constraints = [
+            models.UniqueConstraint(fields=["appointment_type", "clinic"],
+                                    name="appointment_type_price_one_per_clinic"),
+            models.CheckConstraint(condition=Q(price__gte=0),
+                                   name="appointment_type_clinic_price_nonneg"),
+        ]
+
+    def __str__(self):
+        return f"{self.appointment_type} at {self.clinic.short_name}: ${self.price}"
 
 
 class AppointmentStatus(models.TextChoices):

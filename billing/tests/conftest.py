@@ -10,6 +10,14 @@ from . import fake_xero_invoices
 
 
 @pytest.fixture
+def review_type(db):
+    """Billing's tests written before tax treatment followed the type bill a Review with 10% GST
+    (their sums, like $75.00 incl. $6.82 GST, exercise Xero's rounding); the GST-free default
+    has tests of its own (test_tax_treatment.py)."""
+    return testing.make_type("Review", 30, "75.00", tax_treatment="taxable")
+
+
+@pytest.fixture
 def visit_start(sydney_cbd):
     return datetime(2026, 3, 3, 9, 15, tzinfo=sydney_cbd.tz)
 

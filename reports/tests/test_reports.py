@@ -61,7 +61,7 @@ def test_revenue_report_splits_by_clinic_and_clinician_and_counts_payments(visit
                            paid_on=date(2026, 11, 16))
     report = queries.revenue_report([sydney_cbd, brisbane], date(2026, 11, 1), date(2026, 12, 1))
     assert report["total_invoiced"] == Decimal("300.00")
-    assert report["total_gst"] == Decimal("27.28")  # 4 x round(75/11) = 4 x 6.82
+    assert report["total_gst"] == Decimal("0.00")  # a Review is GST-free care
     assert report["total_received"] == Decimal("75.00")
     assert [(r["name"], r["visits"]) for r in report["by_clinician"]] == [("Ben ", 4)]
 
