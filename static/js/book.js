@@ -7,6 +7,39 @@
   var wrap = document.getElementById("book-grid");
   if (!wrap) return;
   var ZERO = "00000000-0000-0000-0000-000000000000";
+  var phone = window.matchMedia("(max-width: 640px)");
+
+  // Phone: the day shows one clinician's column, chosen in the picker above the grid (kept for
+  // the next visit). Wider screens show every column.
+  var solo = document.querySelector("[data-solo-pick]");
+  var SOLO_KEY = "ncc.book.solo";
+  if (solo && !solo.querySelector("[data-own]")) {
+    var kept = window.localStorage && localStorage.getItem(SOLO_KEY);
+    if (kept && solo.querySelector('option[value="' + kept + '"]')) solo.value = kept;
+  }
+  function applySolo() {
+    var book = wrap.querySelector(".book");
+    if (!book || book.dataset.view !== "day") return;
+    var on = !!(solo && phone.matches);
+    var heads = book.querySelectorAll(".book-head .col-head");
+    var cols = book.querySelectorAll(".book-body .book-col");
+    cols.forEach(function (col, i) {
+      var show = !on || col.dataset.clinician === solo.value;
+      col.hidden = !show;
+      if (heads[i]) heads[i].hidden = !show;
+    });
+    book.classList.toggle("solo", on);
+    book.style.setProperty("--cols", on ? 1 : cols.length);
+  }
+  if (solo) {
+    solo.addEventListener("change", function () {
+      if (window.localStorage) localStorage.setItem(SOLO_KEY, solo.value);
+      applySolo();
+    });
+  }
+  if (phone.addEventListener) phone.addEventListener("change", applySolo);
+  wrap.addEventListener("htmx:afterSettle", applySolo);
+  applySolo();
 
   function csrf() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; }
@@ -82,6 +115,7 @@
   }
 
   wrap.addEventListener("pointerdown", function (e) {
+    if (phone.matches) return;  // a phone scrolls and taps; moves are made in the dialog
     var el = e.target.closest(".appt.can-move");
     if (!el || e.target.closest("button") || e.button !== 0) return;
     var r = el.getBoundingClientRect();
