@@ -84,6 +84,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "ncc.context_processors.navigation",
             ],
+            # One way to write a time on every page ("9:15 am"): the |clock and |stamp filters.
+            "builtins": ["ncc.templatetags.ncc_time"],
         },
     },
 ]

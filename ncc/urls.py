@@ -23,3 +23,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+
+handler403 = "ncc.error_views.permission_denied"
+handler404 = "ncc.error_views.page_not_found"
+handler500 = "ncc.error_views.server_error"

@@ -80,7 +80,7 @@ def test_patient_page_shows_history_and_alerts(mia_client, john_smith, ben_clini
                              status="completed")
     body = mia_client.get(f"/patients/{john_smith.pk}/").content.decode()
     assert "Diabetic, check feet" in body
-    assert "Tue 6 May 2025, 10:00 AM" in body and "Completed" in body
+    assert "Tue 6 May 2025, 10:00 am" in body and "Completed" in body
 
 
 @pytest.mark.django_db
