@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from ncc import error_views
 from ncc.templatetags.ncc_time import clock, stamp
 
+
 @pytest.mark.django_db
 def test_forbidden_page_is_styled_with_the_menu_and_a_way_back(mia_client):
     response = mia_client.get("/settings/", HTTP_REFERER="http://testserver/book/")
