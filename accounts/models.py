@@ -34,6 +34,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         "clinics.Clinic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="The clinic the appointment book opens on.",
     )
+    clinics = models.ManyToManyField(
+        "clinics.Clinic", blank=True, related_name="staff",
+        help_text="The clinics this person works at: they see and book only these (other "
+                  "clinics' records answer 'not found'). None chosen: every clinic. Admins always "
+                  "see every clinic.",
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May log into Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)

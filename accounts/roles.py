@@ -36,6 +36,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: [],
 }
 
+# Permissions an admin may give to (or take from) another role in Django admin (Groups): they are
+# admin-only by default, and sync_roles keeps whatever an admin chose for them. Money going back
+# out (void, credit) and every invoice at once (export).
+ASSIGNABLE_PERMISSIONS = [
+    "billing.void_invoice",
+    "billing.credit_invoice",
+    "billing.export_invoices",
+]
+
 # Extra permission lists that other apps register (billing, xero, messaging) without this module
 # importing them: app -> role -> codenames. Apps append in their AppConfig.ready().
 EXTRA_ROLE_PERMISSIONS: dict[str, list[str]] = {RECEPTIONIST: [], CLINICIAN: [], ADMIN: []}
@@ -46,7 +55,8 @@ def register_role_permissions(role: str, perms: list[str]) -> None:
 
 
 def sync_roles(group_model=None, permission_model=None) -> None:
-    """Make each role Group hold exactly the permissions defined in code."""
+    """Make each role Group hold exactly the permissions defined in code, plus the assignable ones
+    an admin has given it."""
     from django.contrib.auth.models import Group, Permission
 
     group_model = group_model or Group
@@ -57,7 +67,9 @@ def sync_roles(group_model=None, permission_model=None) -> None:
             perms = list(permission_model.objects.all())
         else:
             wanted = ROLE_PERMISSIONS[role] + EXTRA_ROLE_PERMISSIONS[role]
-            perms = []
+            assignable = {tuple(p.split(".", 1)) for p in ASSIGNABLE_PERMISSIONS}
+            perms = [p for p in group.permissions.select_related("content_type")
+                     if (p.content_type.app_label, p.codename) in assignable]
             for dotted in wanted:
                 app_label, codename = dotted.split(".", 1)
                 perm = permission_model.objects.filter(

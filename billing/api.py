@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from . import services
 from .models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
+from .permissions import visible_invoices
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -65,6 +66,9 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     search_fields = ["number"]
     ordering_fields = ["issue_date", "number", "amount_due"]
 
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=visible_invoices(self.request.user))
+
     @extend_schema(request=CreateInvoiceSerializer, responses={201: InvoiceSerializer})
     def create(self, request):
         """Invoice one appointment (lines from its type's mapping)."""
@@ -89,7 +93,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=VoidSerializer, responses={200: InvoiceSerializer})
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
-        self._require(request, "billing.change_invoice")
+        self._require(request, "billing.void_invoice")
         data = VoidSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invoice = services.void_invoice(self.get_object().pk, actor=request.user,
@@ -102,6 +106,9 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     queryset = Payment.objects.select_related("invoice").order_by("-date", "-created_at")
     serializer_class = PaymentSerializer
     filterset_fields = {"invoice": ["exact"], "method": ["exact"], "date": ["gte", "lte"]}
+
+    def get_queryset(self):
+        return super().get_queryset().filter(invoice__in=visible_invoices(self.request.user))
 
     def create(self, request, *args, **kwargs):
         """Record a payment against an approved invoice; more than the amount due is refused."""

@@ -168,6 +168,11 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issue_date", "-number"]
+        # Money going back out and every invoice's totals at once: admins by default, given to
+        # another role from the Roles settings (accounts.roles.ASSIGNABLE_PERMISSIONS).
+        permissions = [("void_invoice", "Can void invoices"),
+                       ("credit_invoice", "Can issue credit notes (refunds)"),
+                       ("export_invoices", "Can export invoices to CSV")]
         indexes = [
             models.Index(fields=["clinic", "issue_date"], name="invoice_clinic_issue_idx"),
             models.Index(fields=["patient", "issue_date"], name="invoice_patient_issue_idx"),

@@ -1,9 +1,9 @@
-import csv
 from decimal import Decimal
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from audit.models import AuditEvent
 from audit.services import record
+from ncc.safety import is_safe_next, safe_csv_writer, uuid_or_404
 from scheduling.models import Appointment
 
 from . import services
@@ -27,14 +28,15 @@ from .forms import (
     PaymentForm,
     VoidForm,
 )
-from .models import Invoice, InvoiceStatus, XeroInvoiceLink
+from .models import InvoiceStatus, XeroInvoiceLink
+from .permissions import visible_invoices
 from .queries import live_invoices_by_appointment, unpaid_total
 
 PAGE_SIZE = 25
 
 
-def _filtered_invoices(form):
-    qs = Invoice.objects.select_related("patient", "clinic", "xero_link")
+def _filtered_invoices(form, user):
+    qs = visible_invoices(user).select_related("patient", "clinic", "xero_link")
     if not form.is_valid():
         return qs
     data = form.cleaned_data
@@ -57,8 +59,10 @@ def _filtered_invoices(form):
 @permission_required("billing.view_invoice", raise_exception=True)
 def invoice_list(request):
     form = InvoiceFilterForm(request.GET or None)
-    invoices = _filtered_invoices(form).order_by("-issue_date", "-number")
+    invoices = _filtered_invoices(form, request.user).order_by("-issue_date", "-number")
     if request.GET.get("export") == "csv":
+        if not request.user.has_perm("billing.export_invoices"):
+            raise PermissionDenied
         return _csv(request, invoices)
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -73,7 +77,7 @@ def _csv(request, invoices):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="invoices-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     writer.writerow(["Number", "Issue date", "Due date", "Patient number", "Patient", "Clinic",
                      "Status", "Subtotal", "GST", "Total", "Paid", "Due"])
     count = 0
@@ -119,7 +123,7 @@ def _detail_context(request, invoice, payment_form=None, void_form=None, credit_
 
 @permission_required("billing.view_invoice", raise_exception=True)
 def invoice_detail(request, pk):
-    invoice = get_object_or_404(Invoice.objects.select_related("patient", "clinic", "created_by"),
+    invoice = get_object_or_404(visible_invoices(request.user).select_related("patient", "clinic", "created_by"),
                                 pk=pk)
     return render(request, "billing/detail.html", _detail_context(request, invoice))
 
@@ -132,7 +136,7 @@ def _apply_error(form, exc: BillingError):
 @require_POST
 @permission_required("billing.add_payment", raise_exception=True)
 def record_payment(request, pk):
-    invoice = get_object_or_404(Invoice.objects.select_related("patient", "clinic"), pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user).select_related("patient", "clinic"), pk=pk)
     form = PaymentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -156,7 +160,7 @@ def record_payment(request, pk):
 @require_POST
 @permission_required("billing.change_invoice", raise_exception=True)
 def approve_invoice(request, pk):
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user), pk=pk)
     try:
         services.approve_invoice(invoice.pk, actor=request.user)
     except BillingError as exc:
@@ -167,9 +171,9 @@ def approve_invoice(request, pk):
 
 
 @require_POST
-@permission_required("billing.change_invoice", raise_exception=True)
+@permission_required("billing.void_invoice", raise_exception=True)
 def void_invoice(request, pk):
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user), pk=pk)
     form = VoidForm(request.POST)
     form.is_valid()
     try:
@@ -185,7 +189,7 @@ def void_invoice(request, pk):
 
 @permission_required("billing.change_invoice", raise_exception=True)
 def edit_lines(request, pk):
-    invoice = get_object_or_404(Invoice.objects.select_related("patient", "clinic"), pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user).select_related("patient", "clinic"), pk=pk)
     if not invoice.is_draft:
         messages.error(request, f"{invoice.number} is {invoice.get_status_display().lower()}; "
                                 "only a draft's lines can be edited.")
@@ -230,7 +234,7 @@ def create_for_appointment(request):
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient", "clinic", "clinician__user",
                                            "appointment_type"),
-        pk=request.POST.get("appointment") or None)
+        pk=uuid_or_404(request.POST.get("appointment")))
     confirm = request.POST.get("confirm") in ("1", "true", "yes", "on")
     try:
         invoice = services.create_invoice_for_appointment(appointment.pk, actor=request.user,
@@ -245,7 +249,7 @@ def create_for_appointment(request):
             return _redirect(request, reverse("billing:detail", args=[exc.extra["invoice"]]))
         messages.error(request, exc.message)
         back = request.POST.get("next") or reverse("patients:detail", args=[appointment.patient_id])
-        return _redirect(request, back if back.startswith("/") else "/")
+        return _redirect(request, back if is_safe_next(request, back) else "/")
     messages.success(request, f"Created invoice {invoice.number} for "
                               f"{appointment.patient.full_name}.")
     return _redirect(request, invoice.get_absolute_url())
@@ -287,7 +291,7 @@ def day_invoicing(request):
 @permission_required("billing.change_invoice", raise_exception=True)
 def push_to_xero(request, pk):
     """Send (or re-send after a failure) one invoice to Xero now."""
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user), pk=pk)
     if not apps.is_installed("xero"):
         raise Http404
     from xero.client import XeroError
@@ -327,7 +331,7 @@ def reconcile(request):
 @require_POST
 @permission_required("billing.change_invoice", raise_exception=True)
 def resync(request, pk):
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user), pk=pk)
     if not apps.is_installed("xero"):
         raise Http404
     from xero.client import XeroError
@@ -344,10 +348,10 @@ def resync(request, pk):
 
 
 @require_POST
-@permission_required("billing.change_invoice", raise_exception=True)
+@permission_required("billing.credit_invoice", raise_exception=True)
 def credit_invoice(request, pk):
     """Credit an invoice with payments (which cannot be voided): a credit note, sent to Xero."""
-    invoice = get_object_or_404(Invoice.objects.select_related("patient", "clinic"), pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user).select_related("patient", "clinic"), pk=pk)
     form = CreditForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -178,11 +178,11 @@ def message_list(request):
 
 
 def _csv(qs):
-    import csv
+    from ncc.safety import safe_csv_writer
 
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sms-messages.csv"'
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     writer.writerow(["created (UTC)", "direction", "kind", "patient number", "patient", "clinic",
                      "mobile", "status", "parts", "sent (UTC)", "delivered (UTC)", "error",
                      "message"])
@@ -193,13 +193,8 @@ def _csv(qs):
             m.clinic.short_name if m.clinic else "", m.number, m.status, m.segments,
             m.sent_at.isoformat(timespec="seconds") if m.sent_at else "",
             m.delivered_at.isoformat(timespec="seconds") if m.delivered_at else "",
-            m.error, _csv_safe(m.body)])
+            m.error, m.body])
     return response
-
-
-def _csv_safe(text: str) -> str:
-    """A reply starting with = + - @ would run as a formula in a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _admin_only(request):

@@ -7,6 +7,7 @@ from . import services
 from .forms import PATIENT_FIELDS
 from .identifiers import normalise_dva_file_number, normalise_medicare_number
 from .models import Patient
+from .permissions import scope_patients
 from .queries import search_patients
 
 
@@ -56,7 +57,7 @@ class PatientViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # archive, not delete
 
     def get_queryset(self):
-        qs = super().get_queryset()
+        qs = scope_patients(super().get_queryset(), self.request.user)
         q = self.request.query_params.get("q", "").strip()
         return search_patients(q, qs) if q else qs
 

@@ -1,6 +1,5 @@
 """Pages for importing patients from CSV and exporting the list to CSV."""
 
-import csv
 
 from django import forms
 from django.contrib import messages
@@ -13,9 +12,11 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditEvent
 from audit.services import record
 from clinics.models import Clinic
+from ncc.safety import int_or_none, safe_csv_writer
 
 from .importer import ImportAlreadyDone, ImportFileError, import_checked_file, preview_import
 from .models import Patient, PatientImport
+from .permissions import scope_patients
 from .queries import search_patients
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -91,7 +92,7 @@ def import_skipped_csv(request, pk):
     job = get_object_or_404(PatientImport, pk=pk)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="skipped-{job.pk}.csv"'
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     writer.writerow(["line", "reason"])
     for row in job.skipped:
         writer.writerow([row["line"], row["reason"]])
@@ -112,9 +113,9 @@ EXPORT_COLUMNS = ["number", "first_name", "last_name", "preferred_name", "date_o
 def export_csv(request):
     """The patients list as CSV, with the list's search and filters; streamed, so 100,000 rows
     do not sit in memory."""
-    qs = Patient.objects.all()
+    qs = scope_patients(Patient.objects.all(), request.user)
     if request.GET.get("clinic"):
-        qs = qs.filter(home_clinic_id=request.GET["clinic"])
+        qs = qs.filter(home_clinic_id=int_or_none(request.GET["clinic"]))
     archived = request.GET.get("archived", "")
     if archived == "yes":
         qs = qs.filter(archived=True)
@@ -124,7 +125,7 @@ def export_csv(request):
     qs = search_patients(q, qs) if q else qs.order_by("last_name", "first_name", "number")
     record(request.user, AuditEvent.Action.EXPORT, request.user,
            f"Exported patients to CSV (search “{q}”)" if q else "Exported patients to CSV")
-    writer = csv.writer(_Echo())
+    writer = safe_csv_writer(_Echo())
     rows = qs.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
 
     def stream():

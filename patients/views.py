@@ -13,6 +13,7 @@ from ncc.navigation import PATIENT_PANELS, patient_badges
 from . import services
 from .forms import PatientFilterForm, PatientForm
 from .models import Patient
+from .permissions import scope_patients, visible_patients
 from .queries import likely_duplicates, search_patients
 
 PAGE_SIZE = 25
@@ -21,7 +22,7 @@ PAGE_SIZE = 25
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_list(request):
     form = PatientFilterForm(request.GET or None)
-    qs = Patient.objects.select_related("home_clinic")
+    qs = scope_patients(Patient.objects.select_related("home_clinic"), request.user)
     q = ""
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
@@ -74,7 +75,7 @@ def patient_create(request):
 
 @permission_required("patients.change_patient", raise_exception=True)
 def patient_edit(request, pk):
-    patient = get_object_or_404(Patient, pk=pk)
+    patient = get_object_or_404(visible_patients(request.user), pk=pk)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         if _save_form(request, form, patient) is not None:
@@ -102,7 +103,8 @@ def duplicate_check(request):
 
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_detail(request, pk):
-    patient = get_object_or_404(Patient.objects.select_related("home_clinic"), pk=pk)
+    patient = get_object_or_404(visible_patients(request.user).select_related("home_clinic"),
+                                pk=pk)
     record(request.user, AuditEvent.Action.VIEW, patient, f"Viewed {patient.full_name}")
     appointments = patient.appointments.select_related(
         "clinician__user", "clinic", "appointment_type"
@@ -119,7 +121,7 @@ def patient_detail(request, pk):
 @require_POST
 @permission_required("patients.change_patient", raise_exception=True)
 def patient_archive(request, pk):
-    patient = get_object_or_404(Patient, pk=pk)
+    patient = get_object_or_404(visible_patients(request.user), pk=pk)
     archive = request.POST.get("archived", "1") == "1"
     services.set_archived(patient, archive, actor=request.user)
     messages.success(request, f"{patient.full_name} is {'archived' if archive else 'restored'}.")

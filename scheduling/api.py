@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from clinics.models import Clinic, Clinician
+from clinics.permissions import scope_by_clinic
 from patients.models import Patient
 
 from . import services
@@ -82,21 +83,26 @@ class AppointmentViewSet(viewsets.ModelViewSet):
     ordering_fields = ["starts_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # cancel, not delete
 
+    def get_queryset(self):
+        return scope_by_clinic(super().get_queryset(), self.request.user)
+
     def perform_create(self, serializer):
-        if not can_book_for(self.request.user, serializer.validated_data["clinician"]):
+        if not can_book_for(self.request.user, serializer.validated_data["clinician"],
+                            serializer.validated_data["clinic"]):
             raise PermissionDenied("Clinicians can book only their own appointments.")
         data = dict(serializer.validated_data)
         for name in ("status", "cancellation_reason"):
             data.pop(name, None)
         serializer.instance = services.book_appointment(actor=self.request.user, **data)
 
-    def _check_owner(self, appointment):
-        if not can_change_appointment(self.request.user, appointment):
-            raise PermissionDenied("Clinicians can change only their own appointments.")
+    def _check_owner(self, appointment, clinician=None):
+        if not can_change_appointment(self.request.user, appointment, clinician=clinician):
+            raise PermissionDenied("Clinicians can change only their own appointments, and they "
+                                   "stay in their own column.")
 
     def perform_update(self, serializer):
         appointment = serializer.instance
-        self._check_owner(appointment)
+        self._check_owner(appointment, serializer.validated_data.get("clinician"))
         data = dict(serializer.validated_data)
         confirm = data.pop("confirm", False)
         new_status = data.pop("status", None)
@@ -131,7 +137,7 @@ class AppointmentViewSet(viewsets.ModelViewSet):
         ser = RecurringSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
-        if not can_book_for(request.user, data["clinician"]):
+        if not can_book_for(request.user, data["clinician"], data["clinic"]):
             raise PermissionDenied("Clinicians can book only their own appointments.")
         results = services.book_recurring(actor=request.user, **data)
         return Response({

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +20,11 @@ from django.views.decorators.http import require_POST
 
 from clinics.middleware import SESSION_KEY
 from clinics.models import Clinician
+from clinics.permissions import scope_by_clinic
 from ncc.navigation import APPOINTMENT_PANELS, appointment_badges
 from patients import services as patient_services
 from patients.models import Patient
+from patients.permissions import scope_patients
 from patients.queries import likely_duplicates, search_patients
 
 from . import services
@@ -248,7 +251,7 @@ def _book_from_form(request, form: BookingForm):
                                                           **form.new_patient_fields())
             except ValidationError as exc:
                 raise BookingError(" ".join(exc.messages), code="bad_patient") from exc
-        if not can_book_for(request.user, d["clinician"]):
+        if not can_book_for(request.user, d["clinician"], form.clinic):
             raise BookingError("Clinicians book only into their own column; ask reception to "
                                "book for a colleague.", field="clinician", code="not_yours")
         common = dict(actor=request.user, patient=patient, clinician=d["clinician"],
@@ -301,7 +304,8 @@ def patient_search(request):
     mode = "jump" if request.GET.get("mode") == "jump" else "pick"
     results = []
     if len(q) >= 2:
-        qs = search_patients(q).filter(archived=False) if mode == "pick" else search_patients(q)
+        qs = scope_patients(search_patients(q), request.user)
+        qs = qs.filter(archived=False) if mode == "pick" else qs
         results = list(qs.order_by("last_name", "first_name")[:SEARCH_LIMIT])
     return render(request, "scheduling/_patient_results.html",
                   {"results": results, "q": q, "mode": mode})
@@ -309,7 +313,7 @@ def patient_search(request):
 
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_pick(request, pk):
-    patient = get_object_or_404(Patient, pk=pk)
+    patient = get_object_or_404(scope_patients(Patient.objects.all(), request.user), pk=pk)
     return render(request, "scheduling/_patient_picker.html", {"patient": patient})
 
 
@@ -332,10 +336,14 @@ def patient_duplicates(request):
 
 @permission_required("scheduling.view_appointment", raise_exception=True)
 def next_appointment(request, patient_pk):
-    patient = get_object_or_404(Patient, pk=patient_pk)
+    patient = get_object_or_404(scope_patients(Patient.objects.all(), request.user), pk=patient_pk)
     appointment = next_appointment_for(patient)
     if appointment is None:
         messages.info(request, f"{patient.full_name} has no upcoming appointment.")
+        return redirect("scheduling:book")
+    if all(c.pk != appointment.clinic_id for c in request.clinics):
+        messages.info(request, f"{patient.full_name}'s next appointment is at a clinic you do "
+                               "not work at.")
         return redirect("scheduling:book")
     if request.clinic is None or appointment.clinic_id != request.clinic.pk:
         request.session[SESSION_KEY] = appointment.clinic_id
@@ -344,9 +352,9 @@ def next_appointment(request, patient_pk):
 
 
 def _appointment(request, pk, *, change=False) -> Appointment:
-    appointment = get_object_or_404(
+    appointment = get_object_or_404(scope_by_clinic(
         Appointment.objects.select_related("patient", "clinician__user", "clinic",
-                                           "appointment_type", "created_by"), pk=pk)
+                                           "appointment_type", "created_by"), request.user), pk=pk)
     if change and not can_change_appointment(request.user, appointment):
         raise PermissionDenied("Clinicians can change only their own appointments.")
     return appointment
@@ -392,6 +400,10 @@ def appointment_edit(request, pk):
     form = _edit_form(appointment, request.POST)
     if form.is_valid():
         d = form.cleaned_data
+        if not can_change_appointment(request.user, appointment, clinician=d["clinician"]):
+            form.add_error("clinician", "Clinicians keep their appointments in their own column; "
+                                        "ask reception to give it to a colleague.")
+            return _detail(request, appointment, form=form)
         try:
             services.update_appointment(
                 appointment, actor=request.user, starts_at=form.starts_at(),
@@ -424,7 +436,13 @@ def appointment_move(request, pk):
                       close_dialog=False)
     clinician = appointment.clinician
     if request.POST.get("clinician"):
+        if not request.POST["clinician"].isdigit():
+            raise Http404
         clinician = get_object_or_404(Clinician, pk=request.POST["clinician"])
+    if not can_change_appointment(request.user, appointment, clinician=clinician):
+        return _flash(request, "Clinicians keep their appointments in their own column; ask "
+                               "reception to give it to a colleague.", "error",
+                      close_dialog=False)
     starts_at = datetime.combine(day, t, tzinfo=tz)
     try:
         services.move_appointment(appointment, actor=request.user, starts_at=starts_at,

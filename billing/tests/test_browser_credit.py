@@ -25,11 +25,11 @@ def _shot(page, name):
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
-def test_credit_a_paid_invoice_from_its_page(roles_applied, page, mia_receptionist,
+def test_credit_a_paid_invoice_from_its_page(roles_applied, page, sam_owner,
                                              completed_visit, live_server):
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     services.record_payment(invoice.pk, amount="75.00", method="card")
-    browser_login(page, mia_receptionist.email)
+    browser_login(page, sam_owner.email)
     page.goto(live_server.url + invoice.get_absolute_url())
     credit = page.locator("#credit")
     credit.get_by_label("Amount").fill("80.00")

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from billing import services
 from billing.models import Invoice, InvoiceStatus
@@ -77,13 +77,18 @@ def test_a_bad_appointment_id_is_a_400(mia_client, db):
 
 
 @override_settings(BILLING_DEFAULT_STATUS="draft")
-def test_approve_and_void_actions(mia_client, completed_visit):
+def test_approve_and_void_actions(mia_client, sam_owner, completed_visit):
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     approved = mia_client.post(f"/api/v1/invoices/{invoice.pk}/approve/")
     assert approved.status_code == 200 and approved.json()["status"] == "awaiting_payment"
     again = mia_client.post(f"/api/v1/invoices/{invoice.pk}/approve/")
     assert again.status_code == 400 and again.json()["code"] == "bad_transition"
-    voided = mia_client.post(f"/api/v1/invoices/{invoice.pk}/void/", {"reason": "Duplicate"},
+    refused = mia_client.post(f"/api/v1/invoices/{invoice.pk}/void/", {"reason": "Duplicate"},
+                              content_type="application/json")
+    assert refused.status_code == 403  # voiding is an admin permission by default
+    sam_client = Client()
+    sam_client.force_login(sam_owner)
+    voided = sam_client.post(f"/api/v1/invoices/{invoice.pk}/void/", {"reason": "Duplicate"},
                              content_type="application/json")
     assert voided.status_code == 200 and voided.json()["status"] == "voided"
     assert Invoice.objects.get().status == InvoiceStatus.VOIDED
