@@ -43,7 +43,6 @@ def main():
 
     from billing import services as billing
     from billing.models import Invoice, XeroInvoiceLink
-    from billing.tests import fake_xero_invoices
     from billing.xero_push import InvoicePush, sweep_invoice_changes
     from ncc import testing
     from patients.models import Patient
@@ -56,7 +55,6 @@ def main():
     call_command("migrate", verbosity=0)
     fake = FakeXero(speed=SPEED, minute_limit=PER_MINUTE, concurrent_limit=IN_FLIGHT,
                     day_limit=5000).start()
-    fake_xero_invoices.install(fake)
     for key, value in fake.settings().items():
         setattr(settings, key, value)
     settings.XERO_CLOCK_SPEED = SPEED
@@ -124,7 +122,7 @@ def main():
 
     # Phase 2: every invoice paid in Xero, then one sweep checks them all.
     for number in Invoice.objects.filter(pk__in=ids).values_list("number", flat=True):
-        fake_xero_invoices.pay(fake, number)
+        fake.pay(number)
     fake.stats["first_call_at"] = None
     calls_before = fake.stats["api_calls"]
     began = time.monotonic()
@@ -139,7 +137,7 @@ def main():
           f"simulated_min={check_minutes:.2f} real_s={check_real:.1f}", flush=True)
     fake.stop()
 
-    held = fake_xero_invoices.invoices(fake)
+    held = fake.invoices()
     numbers = [h["InvoiceNumber"] for h in held]
     duplicates = (len(numbers) - len(set(numbers))) + max(0, len(held) - INVOICES)
     http_429 = fake.stats["http_429"] - too_many_before

