@@ -175,6 +175,8 @@ class SMSMessage(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True,
                                       help_text="When a worker took it to send.")
+    # The worker's claim: only the holder of this token may move the row on from `sending`.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="replies")
     resend_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
@@ -213,6 +215,10 @@ class SMSMessage(models.Model):
     @property
     def is_inbound(self) -> bool:
         return self.direction == self.Direction.INBOUND
+
+    @property
+    def can_mark_delivered(self) -> bool:
+        return self.direction == self.Direction.OUTBOUND and self.status == SMSStatus.UNKNOWN
 
     @property
     def can_resend(self) -> bool:

@@ -3,9 +3,14 @@
 Any character outside the GSM 03.38 alphabet turns the whole message into UCS-2; characters of the
 extension table (^ { } \\ [ ] ~ | €) cost two septets. A UCS-2 character outside the Basic
 Multilingual Plane (most emoji) takes two 16-bit units.
+
+Neither a two-septet escape sequence nor a surrogate pair may be cut between two parts of a long
+message (the phone would show garbage), so a part that has one unit left before such a character
+goes out one unit short and the character opens the next part: 152 `€` septets can need two parts
+where the plain division says one.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -23,11 +28,14 @@ class SegmentCount:
     units: int  # septets (GSM-7) or 16-bit code units (UCS-2)
     segments: int
     per_segment: int  # capacity of one part at this length (single or concatenated)
+    last_part_units: int = field(default=0, compare=False)
 
     @property
     def remaining(self) -> int:
         """Units left in the last part before another part is needed."""
-        return self.segments * self.per_segment - self.units if self.segments else self.per_segment
+        if not self.segments:
+            return self.per_segment
+        return self.per_segment - (self.last_part_units or self.units)
 
 
 def is_gsm7(text: str) -> bool:
@@ -45,13 +53,20 @@ def non_gsm_characters(text: str) -> list[str]:
 
 def count(text: str) -> SegmentCount:
     if is_gsm7(text):
-        units = sum(2 if ch in GSM7_EXTENDED else 1 for ch in text)
+        costs = [2 if ch in GSM7_EXTENDED else 1 for ch in text]
         single, part, encoding = GSM7_SINGLE, GSM7_PART, "GSM-7"
     else:
-        units = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+        costs = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
         single, part, encoding = UCS2_SINGLE, UCS2_PART, "UCS-2"
+    units = sum(costs)
     if units == 0:
         return SegmentCount(encoding, 0, 0, single)
     if units <= single:
-        return SegmentCount(encoding, units, 1, single)
-    return SegmentCount(encoding, units, -(-units // part), part)
+        return SegmentCount(encoding, units, 1, single, units)
+    # Fill parts in order; a two-unit character that does not fit whole opens the next part.
+    parts, used = 1, 0
+    for cost in costs:
+        if used + cost > part:
+            parts, used = parts + 1, 0
+        used += cost
+    return SegmentCount(encoding, units, parts, part, used)

@@ -3,6 +3,7 @@ these functions; they take ids or rows and raise SMSError with a sentence fit fo
 
 import logging
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -166,17 +167,85 @@ def send_sms(*, patient: Patient, body: str, actor=None, clinic: Clinic | None =
 
 
 def resend(message: SMSMessage, actor=None) -> SMSMessage:
-    """Staff decided to send again a message whose fate is unknown or that failed."""
-    if not message.can_resend:
-        raise SMSError("Only a message that failed, expired or whose outcome is unknown can be "
-                       "sent again, and only once.")
-    if message.patient is None:
-        raise SMSError("This message has no patient to send it to.")
-    new = send_sms(patient=message.patient, body=message.body, actor=actor, clinic=message.clinic,
-                   appointment=message.appointment, kind=message.kind)
-    SMSMessage.objects.filter(pk=new.pk).update(resend_of=message)
-    new.resend_of = message
+    """A person decided to send again a message whose fate is unknown or that failed. Once per
+    message: the original row is locked, so two people pressing at once send one copy."""
+    with transaction.atomic():
+        original = SMSMessage.objects.select_for_update().select_related(
+            "patient", "clinic", "appointment").get(pk=message.pk)
+        if not original.can_resend:
+            raise SMSError("Only a message that failed, expired or whose outcome is unknown can "
+                           "be sent again, and only once.")
+        if original.patient is None:
+            raise SMSError("This message has no patient to send it to.")
+        new = send_sms(patient=original.patient, body=original.body, actor=actor,
+                       clinic=original.clinic, appointment=original.appointment,
+                       kind=original.kind)
+        SMSMessage.objects.filter(pk=new.pk).update(resend_of=original)
+        new.resend_of = original
     return new
+
+
+def mark_delivered(message: SMSMessage, actor=None) -> SMSMessage:
+    """A person checked (SMS Broadcast's portal, the patient) that a message whose outcome was
+    unknown did arrive: it is settled as delivered and can no longer be sent again."""
+    now = timezone.now()
+    changed = SMSMessage.objects.filter(
+        pk=message.pk, status=SMSStatus.UNKNOWN, direction=SMSMessage.Direction.OUTBOUND,
+    ).update(status=SMSStatus.DELIVERED, delivered_at=now, error="")
+    message.refresh_from_db()
+    if not changed:
+        raise SMSError(f"This message is no longer of unknown outcome (it is "
+                       f"{message.get_status_display().lower()}); nothing was changed.")
+    if message.patient is not None and getattr(actor, "is_authenticated", False):
+        audit(actor, AuditEvent.Action.UPDATE, message.patient,
+              f"Marked an SMS to {message.patient.full_name} as delivered after checking",
+              {"sms_status": [SMSStatus.UNKNOWN, SMSStatus.DELIVERED]})
+    return message
+
+
+def queue_many(patients, body: str, *, clinic: Clinic | None = None) -> list[SMSMessage]:
+    """Write one queued message per patient in one insert, enqueueing no task: for bulk sends
+    and the exactly-once benchmark. `dispatch_queued` (any number of workers at once, and the
+    sweep) then sends each exactly once. Refuses the whole batch if one patient cannot be
+    texted."""
+    rows = []
+    for patient in patients:
+        reason = refusal_reason(patient)
+        if reason:
+            raise SMSError(reason, code="cannot_text")
+        where = clinic or patient.home_clinic
+        sms_settings = settings_for(where)
+        checked = check_body(body, where)
+        rows.append(SMSMessage(patient=patient, clinic=where, number=patient.mobile,
+                               sender=sms_settings.from_value, body=checked.body,
+                               segments=checked.count.segments))
+    return SMSMessage.objects.bulk_create(rows)
+
+
+FINISHED_WELL = (SMSStatus.SENT, SMSStatus.DELIVERED)
+
+
+def tally(message_ids, copies=None) -> dict:
+    """Count what became of these messages: sent (sent or delivered), unknown, failed, pending
+    (still queued or sending). With `copies(ref) -> int` (the gateway's own record, e.g.
+    `FakeSMSBroadcast.copies`), also `duplicates` (extra copies the gateway took) and `lost`
+    (rows we call sent of which the gateway took none)."""
+    rows = list(SMSMessage.objects.filter(pk__in=list(message_ids)).values_list("ref", "status"))
+    out = {"messages": len(rows), "sent": 0, "unknown": 0, "failed": 0, "pending": 0}
+    for _ref, status in rows:
+        if status in FINISHED_WELL:
+            out["sent"] += 1
+        elif status == SMSStatus.UNKNOWN:
+            out["unknown"] += 1
+        elif status in (SMSStatus.QUEUED, SMSStatus.SENDING):
+            out["pending"] += 1
+        else:
+            out["failed"] += 1
+    if copies is not None:
+        taken = {ref: copies(ref) for ref, _status in rows}
+        out["duplicates"] = sum(n - 1 for n in taken.values() if n > 1)
+        out["lost"] = sum(1 for ref, status in rows if status in FINISHED_WELL and not taken[ref])
+    return out
 
 
 def _enqueue_delivery(message_id) -> None:
@@ -192,16 +261,27 @@ def _enqueue_dispatch() -> None:
 
 
 def _claim(queryset) -> list[SMSMessage]:
-    """Move queued messages to `sending` and return them; a message is claimed by one worker."""
+    """Move queued messages to `sending` under a fresh claim token and return the ones this call
+    won. The conditional UPDATE (still `queued`) is the claim: when two workers and the sweep pick
+    the same rows, each row goes to exactly one of them, and the token tells each which rows
+    are its own (PostgreSQL also skips rows another claim has locked)."""
+    token = uuid.uuid4()
     with transaction.atomic():
         ids = list(queryset.select_for_update(skip_locked=True).values_list("pk", flat=True))
         if not ids:
             return []
         SMSMessage.objects.filter(pk__in=ids, status=SMSStatus.QUEUED).update(
-            status=SMSStatus.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
-    return list(SMSMessage.objects.filter(pk__in=ids, status=SMSStatus.SENDING)
+            status=SMSStatus.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now(),
+            claim_token=token)
+    return list(SMSMessage.objects.filter(claim_token=token, status=SMSStatus.SENDING)
                 .select_related("patient", "appointment", "clinic", "clinic__sms_settings")
                 .order_by("created_at"))
+
+
+def _held(message: SMSMessage):
+    """The row as long as this worker's claim on it stands."""
+    return SMSMessage.objects.filter(pk=message.pk, status=SMSStatus.SENDING,
+                                     claim_token=message.claim_token)
 
 
 def _due_queued(now: datetime):
@@ -274,11 +354,11 @@ def _reminder_problem(message: SMSMessage, now: datetime) -> tuple[str, str | da
 def _release(messages: list[SMSMessage], until: datetime, note: str = "") -> None:
     """Give claimed messages back to the queue untouched (this attempt does not count)."""
     changes = {"status": SMSStatus.QUEUED, "attempts": F("attempts") - 1, "claimed_at": None,
-               "next_attempt_at": until}
+               "claim_token": None, "next_attempt_at": until}
     if note:
         changes["error"] = note
-    SMSMessage.objects.filter(pk__in=[m.pk for m in messages],
-                              status=SMSStatus.SENDING).update(**changes)
+    for message in messages:
+        _held(message).update(**changes)
 
 
 def _send_claimed(messages: list[SMSMessage], provider: Provider,
@@ -349,8 +429,9 @@ def _record_sent(messages: list[SMSMessage]) -> None:
         SMSMessage.objects.bulk_update(
             messages, ["gateway_ref", "sent_at", "error", "next_attempt_at"])
         # A delivery receipt may already have arrived (matched by our ref): keep its status.
-        SMSMessage.objects.filter(pk__in=[m.pk for m in messages],
-                                  status=SMSStatus.SENDING).update(status=SMSStatus.SENT)
+        SMSMessage.objects.filter(pk__in=[m.pk for m in messages], status=SMSStatus.SENDING,
+                                  claim_token__in={m.claim_token for m in messages},
+                                  ).update(status=SMSStatus.SENT)
         # The book marks a reminded appointment until the patient answers (a new reminder, for a
         # moved appointment, asks again).
         reminded = [m.appointment_id for m in messages
@@ -368,8 +449,7 @@ def recover_stuck_sending(now: datetime | None = None) -> int:
 
 
 def _finish(message: SMSMessage, status: str, *, error: str = "") -> None:
-    SMSMessage.objects.filter(pk=message.pk, status=SMSStatus.SENDING).update(
-        status=status, error=error, next_attempt_at=None)
+    _held(message).update(status=status, error=error, next_attempt_at=None)
 
 
 def _record_failure(message: SMSMessage, exc: TransportError) -> str:
@@ -387,10 +467,13 @@ def _record_failure(message: SMSMessage, exc: TransportError) -> str:
         _finish(message, SMSStatus.FAILED,
                 error=f"{exc.message} Gave up after {message.attempts} attempts.")
         return "failed"
-    delay = timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (message.attempts - 1))
+    # Only failures that prove the gateway did not take the message come here (no connection,
+    # 429, 500, 503), so sending again cannot give the patient a second copy.
+    delay = timedelta(seconds=max(RETRY_BASE_SECONDS * 2 ** (message.attempts - 1),
+                                  exc.retry_after or 0))
     retry_at = timezone.now() + delay
-    SMSMessage.objects.filter(pk=message.pk, status=SMSStatus.SENDING).update(
-        status=SMSStatus.QUEUED, error=f"{exc.message} Will try again.", next_attempt_at=retry_at)
+    _held(message).update(status=SMSStatus.QUEUED, error=f"{exc.message} Will try again.",
+                          next_attempt_at=retry_at, claimed_at=None, claim_token=None)
     _schedule_retry(message.pk, retry_at)
     return "retry"
 

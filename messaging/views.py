@@ -107,19 +107,43 @@ def send(request, patient_pk):
     return render(request, "messaging/conversation.html", context, status=400)
 
 
-@require_POST
+def _back(request, message):
+    nxt = str(request.POST.get("next") or request.GET.get("next") or "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return nxt
+    if message.patient_id:
+        return reverse("messaging:conversation", args=[message.patient_id])
+    return reverse("messaging:list")
+
+
+@require_http_methods(["GET", "POST"])
 @permission_required("messaging.add_smsmessage", raise_exception=True)
 def resend(request, pk):
-    message = get_object_or_404(SMSMessage, pk=pk)
+    """GET asks first (the patient may get the message twice); POST sends it again."""
+    message = get_object_or_404(SMSMessage.objects.select_related("patient", "clinic"), pk=pk)
+    if request.method == "GET":
+        return render(request, "messaging/resend_confirm.html",
+                      {"message": message, "back": _back(request, message)})
+    return _settle(request, message, services.resend,
+                   "Sent again. The first attempt stays in the list.")
+
+
+@require_POST
+@permission_required("messaging.change_smsmessage", raise_exception=True)
+def mark_delivered(request, pk):
+    return _settle(request, get_object_or_404(SMSMessage, pk=pk), services.mark_delivered,
+                   "Marked as delivered. It will not be sent again.")
+
+
+def _settle(request, message, action, success: str):
+    """Run a person's decision on a message (a service), say how it went, go back."""
     try:
-        services.resend(message, actor=request.user)
+        action(message, actor=request.user)
     except services.SMSError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Sent again. The first attempt stays in the list.")
-    if message.patient_id:
-        return redirect("messaging:conversation", message.patient_id)
-    return redirect("messaging:list")
+        messages.success(request, success)
+    return redirect(_back(request, message))
 
 
 @permission_required("messaging.view_smsmessage", raise_exception=True)

@@ -3,7 +3,10 @@ Broadcast; everything else calls `get_provider()`.
 
 Failures are TransportError: `permanent=True` means retrying the same request cannot help (bad
 credentials, the gateway refused the number); `outcome_unknown=True` means the request may have
-reached the gateway (a timeout), so it must never be resent automatically."""
+reached the gateway (the body went out and no answer came back: reset, write or read timeout,
+HTTP 502 or 504), so it must never be resent automatically. Only a failure before any connection
+existed (refused, DNS, connect timeout) or an answer that says "not taken" (429, 500, 503) is
+retried; `retry_after` carries the gateway's Retry-After in seconds when it sent one."""
 
 from dataclasses import dataclass
 from typing import Protocol
@@ -14,8 +17,9 @@ from django.utils.module_loading import import_string
 
 class TransportError(Exception):
     def __init__(self, message: str, *, permanent: bool = False, outcome_unknown: bool = False,
-                 request_level: bool = False):
+                 request_level: bool = False, retry_after: float | None = None):
         super().__init__(message)
+        self.retry_after = retry_after
         self.message = message
         self.permanent = permanent
         self.outcome_unknown = outcome_unknown

@@ -15,6 +15,13 @@ log = logging.getLogger(__name__)
 
 AU_MOBILE = re.compile(r"^614\d{8}$")
 
+# Raised before a connection existed, so before a byte of the request went out. Every other
+# httpx error (write/read timeout, reset, remote protocol error) happens on an open connection
+# after the request was at least partly written: the outcome is unknown.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# Answers of a proxy that passed the request on and lost the gateway's reply.
+MAY_HAVE_SENT = (502, 504)
+
 
 def gateway_number(raw: str) -> str:
     """E.164 or local forms -> SMS Broadcast's 614xxxxxxxx; ValueError when not an AU mobile."""
@@ -59,17 +66,29 @@ class SMSBroadcastProvider:
         payload = {"username": self.username, "password": self.password, **data}
         try:
             response = self.client.post(self.url, data=payload)
-        except httpx.TimeoutException as exc:
-            # Connecting timed out: the request never left us. Any later timeout: it may have.
-            unknown = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+        except NOT_SENT:
+            # No connection was ever made (refused, DNS, connect timeout, no free connection):
+            # SMS Broadcast cannot have seen the request, so sending again is safe.
+            raise TransportError("Could not reach SMS Broadcast (no connection: refused, address "
+                                 "not found or timed out connecting).") from None
+        except httpx.TimeoutException:
+            # Writing or reading timed out: the request (or part of it) went out and SMS
+            # Broadcast may have accepted it.
             raise TransportError("SMS Broadcast did not answer in time.",
-                                 outcome_unknown=unknown) from None
+                                 outcome_unknown=True) from None
         except httpx.TransportError:
-            # Connection refused or reset before a reply: SMS Broadcast never got a whole request
-            # (a reset after the body was sent is indistinguishable; we accept that small risk).
-            raise TransportError("Could not reach SMS Broadcast.") from None
+            # Reset, closed without a reply, broken reply: the connection was open and the body
+            # may have been read. SMS Broadcast has no idempotency key, so this is never resent.
+            raise TransportError("The connection to SMS Broadcast broke before it answered.",
+                                 outcome_unknown=True) from None
+        if response.status_code in MAY_HAVE_SENT:
+            # A proxy in front of the gateway gave up on it (bad gateway, gateway timeout): the
+            # gateway itself may have taken the message.
+            raise TransportError(f"SMS Broadcast answered HTTP {response.status_code}.",
+                                 outcome_unknown=True)
         if response.status_code >= 500 or response.status_code == 429:
-            raise TransportError(f"SMS Broadcast answered HTTP {response.status_code}.")
+            raise TransportError(f"SMS Broadcast answered HTTP {response.status_code}.",
+                                 retry_after=_retry_after(response))
         if response.status_code >= 400:
             raise TransportError(f"SMS Broadcast refused the request (HTTP "
                                  f"{response.status_code}).", permanent=True)
@@ -103,6 +122,13 @@ class SMSBroadcastProvider:
                 pass
         raise TransportError(f"SMS Broadcast did not give the balance: {rest.strip() or text}",
                              permanent=True)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
 
 
 def _safe_number(raw: str) -> str:

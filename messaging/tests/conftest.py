@@ -12,7 +12,7 @@ TOKEN = "test-callback-token-0123456789"
 @pytest.fixture
 def fake_smsb(settings):
     """A running fake gateway; NCC's settings point the real provider at it."""
-    fake = FakeSMSBroadcast(slow_seconds=0.6).start()
+    fake = FakeSMSBroadcast(slow_seconds=10).start()  # "slow" waits for the hang-up
     settings.SMS_PROVIDER = "smsbroadcast"
     settings.SMSB_API_URL = fake.api_url
     settings.SMSB_USERNAME = fake.username

@@ -55,7 +55,54 @@ def test_any_text_is_counted_in_one_of_the_two_encodings(text):
     single, part = (160, 153) if c.encoding == "GSM-7" else (70, 67)
     assert c.segments == 0 if not text else c.segments >= 1
     if c.segments > 1:
-        assert (c.segments - 1) * part < c.units <= c.segments * part
+        # Each full part holds `part` units, or one less when a two-unit character moved on.
+        assert (c.segments - 1) * (part - 1) < c.units <= c.segments * part
     elif c.segments == 1:
         assert c.units <= single
     assert segments.is_gsm7(text) == (c.encoding == "GSM-7")
+
+
+def _parts_by_septets(text: str) -> int:
+    """What a modem does: write the septets (ESC + character for the extension table) and cut
+    every 153, never between ESC and its character; the reference for the property below."""
+    septets = []
+    for ch in text:
+        septets.extend(["\x1b", ch] if ch in segments.GSM7_EXTENDED else [ch])
+    if len(septets) <= 160:
+        return 1 if septets else 0
+    parts, start = 0, 0
+    while start < len(septets):
+        end = min(start + 153, len(septets))
+        if end < len(septets) and septets[end - 1] == "\x1b":
+            end -= 1  # the escape would be split from its character
+        parts, start = parts + 1, end
+    return parts
+
+
+def test_an_escape_character_across_a_part_boundary_moves_to_the_next_part():
+    # 152 plain characters then a euro sign: the euro's two septets would straddle 153.
+    text = "a" * 152 + "€" + "a" * 152
+    assert segments.count(text).units == 306
+    assert segments.count(text).segments == 3  # plain division would say 2
+    assert segments.count("a" * 151 + "€" + "a" * 153).segments == 2
+
+
+def test_an_emoji_is_never_split_between_unicode_parts():
+    text = "x" * 66 + "🙂" + "x" * 66  # 134 units; the emoji would straddle 67
+    assert segments.count(text).segments == 3
+
+
+GSM_WITH_ESCAPES = st.text(alphabet=sorted((segments.GSM7_BASIC | segments.GSM7_EXTENDED)
+                                           - {"\x1b"}), max_size=900)
+
+
+@given(GSM_WITH_ESCAPES)
+def test_gsm_parts_match_a_septet_by_septet_split(text):
+    assert segments.count(text).segments == _parts_by_septets(text)
+
+
+@given(st.text(alphabet=st.sampled_from("a€[]{}~|^\\"), min_size=140, max_size=500))
+def test_escape_heavy_text_matches_a_septet_by_septet_split(text):
+    c = segments.count(text)
+    assert c.segments == _parts_by_septets(text)
+    assert 0 <= c.remaining <= c.per_segment

@@ -65,17 +65,19 @@ def test_gives_up_after_the_last_attempt(queued, fake_smsb):
 
 
 def test_timeout_is_unknown_and_never_resent_automatically(queued, fake_smsb):
-    fake_smsb.fail_next("timeout")
+    fake_smsb.fail_next("slow")
     message = services.deliver(queued.pk)
     assert message.status == SMSStatus.UNKNOWN
     assert "will not be resent automatically" in message.error
     assert services.dispatch_queued()["sent"] == 0
+    fake_smsb.wait_idle()
     assert len(fake_smsb.messages) == 1  # the gateway did get it
 
 
 def test_receipt_with_our_ref_settles_an_unknown_message(queued, fake_smsb):
-    fake_smsb.fail_next("timeout")
+    fake_smsb.fail_next("slow")
     services.deliver(queued.pk)
+    fake_smsb.wait_idle()  # the gateway records it once we have hung up
     sent = fake_smsb.messages[0]
     assert services.record_receipt(ref=sent.ref, smsref=sent.smsref, status="Delivered")
     queued.refresh_from_db()
@@ -83,12 +85,13 @@ def test_receipt_with_our_ref_settles_an_unknown_message(queued, fake_smsb):
 
 
 def test_staff_may_resend_an_unknown_message_by_hand_once(queued, fake_smsb, mia_receptionist):
-    fake_smsb.fail_next("timeout")
+    fake_smsb.fail_next("slow")
     services.deliver(queued.pk)
     queued.refresh_from_db()
     again = services.resend(queued, actor=mia_receptionist)
     assert again.resend_of == queued and again.ref != queued.ref
     services.deliver(again.pk)
+    fake_smsb.wait_idle()
     assert len(fake_smsb.messages) == 2
     queued.refresh_from_db()
     with pytest.raises(services.SMSError):

@@ -68,11 +68,32 @@ def test_refused_connection_can_be_retried(fake_smsb):
 
 
 def test_timeout_leaves_the_outcome_unknown_although_the_gateway_accepted_it(fake_smsb):
-    fake_smsb.fail_next("timeout")
+    fake_smsb.fail_next("slow")
     with pytest.raises(TransportError) as exc:
         send(SMSBroadcastProvider())
     assert exc.value.outcome_unknown
+    fake_smsb.wait_idle()
     assert len(fake_smsb.messages) == 1
+
+
+UNREACHABLE = {"refused": FakeSMSBroadcast.closed_url,
+               "dns": lambda: "http://sms-gateway.invalid/api-adv.php"}
+
+
+@pytest.mark.parametrize("fault, unknown", [
+    ("refused", False), ("dns", False), ("429", False), ("500", False), ("503", False),
+    ("drop_before", True), ("reset_after", True), ("502", True), ("504", True), ("slow", True),
+])
+def test_the_provider_says_which_failures_may_have_reached_the_gateway(fault, unknown, fake_smsb):
+    url = UNREACHABLE[fault]() if fault in UNREACHABLE else fake_smsb.api_url
+    if fault not in UNREACHABLE:
+        fake_smsb.fail_next(fault)
+    with pytest.raises(TransportError) as exc:
+        SMSBroadcastProvider(base_url=url).send(to="+61412345678", body="Hi", sender="WalkEasy",
+                                                ref="r1", max_parts=1)
+    assert exc.value.outcome_unknown is unknown and not exc.value.permanent
+    if fault == "429":
+        assert exc.value.retry_after == fake_smsb.retry_after_seconds
 
 
 def test_balance_is_read(fake_smsb):

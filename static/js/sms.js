@@ -19,15 +19,21 @@
         if (odd.indexOf(ch) === -1 && odd.length < 5) odd.push(ch);
       }
     }
-    var single, part;
-    if (gsm) {
-      single = 160; part = 153;
-      for (i = 0; i < chars.length; i++) units += EXT.indexOf(chars[i]) === -1 ? 1 : 2;
-    } else {
-      single = 70; part = 67;
-      for (i = 0; i < chars.length; i++) units += chars[i].codePointAt(0) > 0xffff ? 2 : 1;
+    var single = gsm ? 160 : 70, part = gsm ? 153 : 67, costs = [];
+    for (i = 0; i < chars.length; i++) {
+      costs.push(gsm ? (EXT.indexOf(chars[i]) === -1 ? 1 : 2)
+                     : (chars[i].codePointAt(0) > 0xffff ? 2 : 1));
+      units += costs[i];
     }
-    var parts = units === 0 ? 0 : (units <= single ? 1 : Math.ceil(units / part));
+    var parts = units === 0 ? 0 : 1;
+    if (units > single) {
+      // A two-unit character is never cut between parts: it opens the next one.
+      var used = 0;
+      for (i = 0; i < costs.length; i++) {
+        if (used + costs[i] > part) { parts++; used = 0; }
+        used += costs[i];
+      }
+    }
     return { gsm: gsm, units: units, parts: parts, odd: odd };
   }
 
