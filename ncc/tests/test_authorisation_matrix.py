@@ -52,7 +52,8 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "messaging:list": ("CRM", "CRM"),
     "messaging:conversation": ("CRM", "CRM"),
     "messaging:send": ("", "CRM"),
-    "messaging:resend": ("", "CRM"),
+    "messaging:resend": ("CRM", "CRM"),  # GET asks first: the patient may get two
+    "messaging:mark_delivered": ("", "CRM"),
     "messaging:mark_read": ("", "CRM"),
     "messaging:settings": ("M", "M"),
     "messaging:receipt_callback": ("ACRM", "ACRM"),  # SMS Broadcast: the secret token in the path
