@@ -84,6 +84,8 @@ class FakeSMSBroadcast:
         # {"reset_after": 0.2, "slow": 0.1}: each send request draws one fault at these odds
         # once the queued faults are used up (for benchmarks and the demo).
         self.fault_rates = {ALIASES.get(k, k): v for k, v in (fault_rates or {}).items()}
+        if unknown := set(self.fault_rates) - FAULTS:
+            raise ValueError(f"unknown fault {sorted(unknown)}; one of {sorted(FAULTS)}")
         self._random = random.Random(seed)
         self.faults_used: list[str] = []
         self.messages: list[FakeMessage] = []
@@ -375,6 +377,15 @@ class FakeSMSBroadcast:
                     code = fake.reply(params.get("from", ""), params.get("message", ""),
                                       ref=params.get("ref", ""))
                     self._answer(200, f"forwarded, NCC answered {code}")
+                    return
+                if path == "/fake/fail" and self.command == "POST":
+                    try:
+                        fake.fail_next(params.get("kind", ""), int(params.get("times") or 1))
+                    except ValueError as exc:
+                        self._answer(400, str(exc))
+                        return
+                    self._answer(200, f"next {params.get('times') or 1} send(s): "
+                                      f"{params.get('kind')}")
                     return
                 if path == "/fake/receipt" and self.command == "POST":
                     message = fake.find(ref=params.get("ref", ""), to=params.get("to", ""))

@@ -102,3 +102,36 @@ def test_screenshots_of_the_sms_pages(page, sam_owner, sydney_cbd, john_smith, b
             page.screenshot(path=os.path.join(SCREENS, f"{name}-{suffix}.png"), full_page=True)
     page.goto("/sms/")
     expect(page.get_by_role("link", name="SMS 1")).to_be_visible()  # Kim's N waits; John's reply was read
+
+
+def test_a_person_settles_unknown_messages_from_the_message_log(
+        page, mia_receptionist, john_smith, sydney_cbd, artefacts_dir):
+    out = dict(patient=john_smith, clinic=sydney_cbd, number=john_smith.mobile, sender="WalkEasy",
+               status=SMSStatus.UNKNOWN, error="The connection to SMS Broadcast broke before it "
+               "answered. It may or may not have been sent; it will not be resent automatically.")
+    arrived = SMSMessage.objects.create(body="Your orthotics are ready to collect.", **out)
+    lost = SMSMessage.objects.create(body="Reminder: bring your old shoes tomorrow.", **out)
+    browser_login(page, "mia@walkeasy.example")
+    page.goto("/sms/messages/?status=unknown")
+    for width in (390, 768, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=os.path.join(artefacts_dir, f"sms-unknown-list-{width}.png"),
+                        full_page=True)
+    row = page.locator("tr", has_text="orthotics are ready")
+    row.get_by_role("button", name="It was delivered").click()
+    expect(page.locator(".msg-success")).to_contain_text("Marked as delivered")
+    assert SMSMessage.objects.get(pk=arrived.pk).status == SMSStatus.DELIVERED
+
+    page.locator("tr", has_text="bring your old shoes").get_by_role(
+        "link", name="Send again").click()
+    expect(page.locator(".warning-box")).to_contain_text("may get this message twice")
+    for width in (390, 768, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=os.path.join(artefacts_dir, f"sms-resend-confirm-{width}.png"),
+                        full_page=True)
+    page.get_by_role("button", name="Send again: they may get two").click()
+    expect(page.locator(".msg-success")).to_contain_text("Sent again")
+    assert page.url.endswith("/sms/messages/?status=unknown")
+    again = SMSMessage.objects.get(resend_of=lost)
+    assert again.body == lost.body and again.status in (SMSStatus.QUEUED, SMSStatus.SENT)
+    expect(page.locator("tr", has_text="bring your old shoes")).not_to_contain_text("Send again")

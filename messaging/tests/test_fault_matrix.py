@@ -111,6 +111,10 @@ def test_two_workers_and_the_sweep_send_each_message_exactly_once(
         else:
             assert status == SMSStatus.UNKNOWN, (status, fault)
     unknown = [ref for ref, status in by_status.items() if status == SMSStatus.UNKNOWN]
+    counted = services.tally([row.pk for row in rows], copies=fake_smsb.copies)
+    assert counted == {"messages": MANUAL + REMINDERS, "sent": len(rows) - len(unknown),
+                       "unknown": len(unknown), "failed": 0, "pending": 0, "duplicates": 0,
+                       "lost": 0}
     expected = FAULTS[fault]
     if expected is RETRIED:
         assert unknown == []

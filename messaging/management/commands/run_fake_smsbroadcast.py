@@ -1,7 +1,7 @@
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from messaging.fake import FakeSMSBroadcast
@@ -21,16 +21,33 @@ class Command(BaseCommand):
         parser.add_argument("--no-receipts", action="store_true",
                             help="Do not post a Delivered receipt after each message.")
         parser.add_argument("--balance", type=int, default=5000)
+        parser.add_argument("--fault", action="append", default=[], metavar="KIND=RATE",
+                            help="Inject a fault into that share of sends, e.g. reset_after=0.2 "
+                                 "or slow=0.1 (kinds: see messaging/fake/server.py). Repeatable. "
+                                 "One-off faults: POST /fake/fail with kind=502&times=1.")
+        parser.add_argument("--slow-seconds", type=float, default=30.0,
+                            help="The longest a 'slow' reply waits for NCC to give up.")
 
-    def handle(self, *args, port, username, password, site, no_receipts, balance, **options):
+    def handle(self, *args, port, username, password, site, no_receipts, balance, fault,
+               slow_seconds, **options):
+        rates = {}
+        for item in fault:
+            kind, _, rate = item.partition("=")
+            try:
+                rates[kind] = float(rate)
+            except ValueError:
+                raise CommandError(f"--fault {item!r}: write KIND=RATE, e.g. slow=0.1") from None
         token = settings.SMS_CALLBACK_TOKEN
         site = site.rstrip("/")
-        fake = FakeSMSBroadcast(
-            username=username, password=password, port=port, balance=balance,
-            auto_receipt=not no_receipts,
-            receipt_url=site + reverse("messaging:receipt_callback", args=[token]),
-            inbound_url=site + reverse("messaging:inbound_callback", args=[token]),
-        ).start()
+        try:
+            fake = FakeSMSBroadcast(
+                username=username, password=password, port=port, balance=balance,
+                auto_receipt=not no_receipts, fault_rates=rates, slow_seconds=slow_seconds,
+                receipt_url=site + reverse("messaging:receipt_callback", args=[token]),
+                inbound_url=site + reverse("messaging:inbound_callback", args=[token]),
+            ).start()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(f"Fake SMS Broadcast on {fake.api_url} (user {username}); receipts and "
                           f"replies go to {site}. Ctrl-C to stop.")
         try:
