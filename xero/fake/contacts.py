@@ -79,11 +79,11 @@ def find_contact(org, key: str) -> dict | None:
 
 
 def mark_customer(fake, org, contact_id: str) -> None:
-    """Xero sets IsCustomer once a sales document exists for the contact."""
+    """Xero sets IsCustomer once a sales document exists for the contact (without bumping its
+    UpdatedDateUTC: If-Modified-Since does not see it)."""
     contact = org.contacts.get(contact_id)
-    if contact and not contact["IsCustomer"]:
+    if contact:
         contact["IsCustomer"] = True
-        touch(fake, contact)
 
 
 def get_contacts(fake, request, org, match):

@@ -15,7 +15,8 @@ fixed windows of its rate limits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 KINDS = {"slow", "drop", "lost_reply", "drop_before", "lost_request", "reset", "429", "500",
          "502", "503", "504"}
@@ -38,6 +39,9 @@ class Fault:
     retry_after: int = 1  # Retry-After for "429"
     seen: int = 0
     fired: int = 0
+    # Set when a firing of this fault is over (a slow write applied, a reply lost): tests wait
+    # on it instead of sleeping.
+    done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def __post_init__(self):
         if self.kind not in KINDS:

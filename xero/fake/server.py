@@ -176,11 +176,18 @@ class FakeXero(IdentityMixin, BookkeeperMixin):
         return None, None, None
 
     # -- faults around a call --------------------------------------------------------------
-    def run_with_fault(self, fault: Fault | None, apply: Callable[[], tuple]) -> tuple:
+    def run_with_fault(self, fault: Fault | None, apply: Callable[[Callable[[], None]], tuple]) -> tuple:
         """(status, body, headers, action) for a call whose effect is `apply()`, with the fault
         in the order a real service produces it: refused before any work (429, 5xx not
         applied, reply lost before the write), or late (the write applied at the END of a
         slow call), or applied and then the reply lost, reset or replaced by a 5xx."""
+        try:
+            return self._fault_order(fault, apply)
+        finally:
+            if fault:
+                fault.done.set()
+
+    def _fault_order(self, fault: Fault | None, apply: Callable[[Callable[[], None]], tuple]) -> tuple:
         if fault and fault.kind == "429":
             headers = {"X-Rate-Limit-Problem": fault.problem,
                        "Retry-After": str(fault.retry_after)}
@@ -190,9 +197,11 @@ class FakeXero(IdentityMixin, BookkeeperMixin):
             if fault.status:
                 return fault.status, _fault_body(fault.status), {}, None
             return None, None, {}, fault.kind if fault.kind != "drop_before" else "drop"
-        if fault and fault.kind == "slow":
-            threading.Event().wait(fault.delay)
-        status, body, headers = apply()
+        def late():  # called by apply() just before the write (after claiming its key)
+            if fault and fault.kind == "slow":
+                threading.Event().wait(fault.delay)
+
+        status, body, headers = apply(late)
         if fault and fault.status:
             return fault.status, _fault_body(fault.status), headers, None
         if fault and fault.kind in ("drop", "reset"):
@@ -202,7 +211,8 @@ class FakeXero(IdentityMixin, BookkeeperMixin):
     def identity_call(self, path: str, headers: dict, form: dict) -> tuple:
         fault = self.take_fault("POST", path)
 
-        def apply():
+        def apply(late):
+            late()
             if path == "/connect/token":
                 status, body = self.token_endpoint(headers, form)
             else:
@@ -256,7 +266,7 @@ class FakeXero(IdentityMixin, BookkeeperMixin):
             self.stats["max_in_flight"] = max(self.stats["max_in_flight"], org.in_flight)
         try:
             status, body, headers, action = self.run_with_fault(
-                fault, lambda: self._execute(request, org, handler, match))
+                fault, lambda late: self._execute(request, org, handler, match, late))
             headers = dict(self._rate_headers(org, self.clock.seconds()), **headers)
             return status, body, headers, action
         finally:
@@ -288,11 +298,14 @@ class FakeXero(IdentityMixin, BookkeeperMixin):
                 "X-MinLimit-Remaining": str(org.minute.remaining(now)),
                 "X-AppMinLimit-Remaining": str(self.app_minute.remaining(now))}
 
-    def _execute(self, request: FakeRequest, org: Org, handler, match) -> tuple[int, object, dict]:
+    def _execute(self, request: FakeRequest, org: Org, handler, match,
+                 late: Callable[[], None]) -> tuple[int, object, dict]:
         """Run the handler once per Idempotency-Key: a repeat within 6 minutes gets the first
-        reply (errors included); a concurrent repeat waits for it; another body -> 400."""
+        reply (errors included); a concurrent repeat waits for it; another body -> 400.
+        `late()` runs just before the write, once its key is claimed (the slow fault)."""
         key = request.headers.get("idempotency-key") if request.method != "GET" else None
         if not key:
+            late()
             return (*self._handle(request, org, handler, match), {})
         if len(key) > IDEMPOTENCY_KEY_MAX:
             return 400, {"ErrorNumber": 14, "Type": "PostDataInvalidException",
@@ -320,6 +333,7 @@ class FakeXero(IdentityMixin, BookkeeperMixin):
                 self.stats["idempotent_replays"] += 1
             return stored["status"], stored["body"], {}
         try:
+            late()
             stored["status"], stored["body"] = self._handle(request, org, handler, match)
         finally:
             if stored["status"] is None:

@@ -24,6 +24,22 @@ def fake_xero(settings):
     fake.stop()
 
 
+@pytest.fixture
+def fake():
+    """A fake Xero on its own, for tests of the fake (no Django settings touched)."""
+    with FakeXero() as fake:
+        yield fake
+
+
+@pytest.fixture
+def api(fake):
+    """An httpx client of the fake's Accounting API, consented and with the tenant header."""
+    from .fake_session import api as session
+
+    with session(fake) as client:
+        yield client
+
+
 def connect(fake: FakeXero, user=None) -> XeroConnection:
     """Walk the OAuth flow against the fake without a browser: authorize, exchange, connect."""
     import httpx
