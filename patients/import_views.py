@@ -4,6 +4,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +15,8 @@ from audit.services import record
 from clinics.models import Clinic
 from ncc.safety import int_or_none, safe_csv_writer
 
-from .importer import ImportAlreadyDone, ImportFileError, import_checked_file, preview_import
+from . import importer
+from .import_files import PRESETS, ImportFileError
 from .models import Patient, PatientImport
 from .permissions import scope_patients
 from .queries import search_patients
@@ -24,8 +26,11 @@ PREVIEW_ROWS = 200
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="Exported from Cliniko, Nookal, Halaxy or a "
-                           "spreadsheet: one patient per row with a header row.")
+    file = forms.FileField(label="File (CSV or Excel .xlsx)", help_text=(
+        "Exported from Cliniko, Nookal, Halaxy, Zanda, Power Diary, a spreadsheet, or this "
+        "system: one patient per row with a header row."))
+    preset = forms.ChoiceField(label="Exported from", required=False, choices=[
+        ("", "Detect from the columns"), *((p.key, p.label) for p in PRESETS.values())])
     home_clinic = forms.ModelChoiceField(queryset=Clinic.objects.filter(active=True),
                                          label="Home clinic for these patients")
     skip_duplicates = forms.BooleanField(
@@ -36,10 +41,35 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The file is larger than 20 MB; split it and import "
-                                        "the parts one after another.")
-        if not upload.name.lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError("Upload a .csv file (in Excel: Save As, CSV UTF-8).")
+                                        "the parts one after another (or use the "
+                                        "import_patients command).")
+        if not upload.name.lower().endswith((".csv", ".txt", ".tsv", ".xlsx")):
+            raise forms.ValidationError("Upload a .csv or .xlsx file.")
         return upload
+
+
+class MappingForm(forms.Form):
+    """One choice per column of the file: which of our fields it fills."""
+
+    def __init__(self, headers, mapping, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = [h for h in headers if h]
+        choices = importer.target_choices()
+        for i, header in enumerate(self.headers):
+            self.fields[f"col{i}"] = forms.ChoiceField(label=header, choices=choices,
+                                                       required=False,
+                                                       initial=mapping.get(header, ""))
+
+    def mapping(self) -> dict:
+        return {h: self.cleaned_data.get(f"col{i}", "") for i, h in enumerate(self.headers)}
+
+    def unknown(self):
+        unknown = set(importer.unknown_headers(self.headers))
+        return [self[f"col{i}"] for i, h in enumerate(self.headers) if h in unknown]
+
+    def known(self):
+        unknown = set(importer.unknown_headers(self.headers))
+        return [self[f"col{i}"] for i, h in enumerate(self.headers) if h not in unknown]
 
 
 @permission_required("patients.import_patients", raise_exception=True)
@@ -47,56 +77,129 @@ def import_start(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None,
                             initial={"home_clinic": request.clinic})
     if request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
+        upload = form.cleaned_data["file"]
         try:
-            preview_import(content)
+            job = importer.create_job(
+                content=upload.read(), file_name=upload.name,
+                home_clinic=form.cleaned_data["home_clinic"], actor=request.user,
+                preset=form.cleaned_data["preset"],
+                skip_duplicates=form.cleaned_data["skip_duplicates"])
         except ImportFileError as exc:
             form.add_error("file", exc.messages)
         else:
-            job = PatientImport.objects.create(
-                file_name=form.cleaned_data["file"].name[:200], content=content,
-                home_clinic=form.cleaned_data["home_clinic"],
-                skip_duplicates=form.cleaned_data["skip_duplicates"], created_by=request.user)
             return redirect("patients:import_detail", job.pk)
-    recent = PatientImport.objects.select_related("home_clinic", "created_by")[:10]
+    recent = PatientImport.objects.select_related("home_clinic", "created_by").defer(
+        "content", "before", "skipped")[:10]
     return render(request, "patients/import.html", {"form": form, "recent": recent})
+
+
+def _job(pk):
+    return get_object_or_404(PatientImport.objects.select_related("home_clinic", "created_by"),
+                             pk=pk, kind=PatientImport.Kind.PATIENTS)
 
 
 @permission_required("patients.import_patients", raise_exception=True)
 def import_detail(request, pk):
-    job = get_object_or_404(PatientImport, pk=pk)
-    context = {"job": job}
+    job = _job(pk)
+    context = {"job": job, "presets": PRESETS}
     if job.status == PatientImport.Status.PREVIEWED:
-        preview = preview_import(bytes(job.content))
-        context.update(preview=preview, shown_invalid=preview.invalid[:PREVIEW_ROWS],
-                       sample=preview.valid[:10],
-                       to_create=len(preview.valid) - (len(preview.duplicates)
-                                                       if job.skip_duplicates else 0))
+        try:
+            check = importer.dry_run(job)
+        except ImportFileError as exc:
+            context["file_error"] = " ".join(exc.messages)
+            check = None
+            table = importer.f.read_table(bytes(job.content), job.file_name)
+            headers = table.headers
+        else:
+            headers = check.headers
+        context.update(check=check, report=check.report[:PREVIEW_ROWS] if check else [],
+                       mapping_form=MappingForm(headers, job.mapping),
+                       preset_label=PRESETS[job.preset].label if job.preset in PRESETS else "")
+        if check:
+            c = check.counts
+            context["to_import"] = c["create"] + c["update"]
+    else:
+        context["report"] = job.skipped[:PREVIEW_ROWS]
     return render(request, "patients/import_detail.html", context)
+
+
+@require_POST
+@permission_required("patients.import_patients", raise_exception=True)
+def import_mapping(request, pk):
+    job = _job(pk)
+    if job.status != PatientImport.Status.PREVIEWED:
+        raise Http404("This file was imported already.")
+    table = importer.f.read_table(bytes(job.content), job.file_name)
+    form = MappingForm(table.headers, job.mapping, request.POST)
+    if form.is_valid():
+        job.mapping = form.mapping()
+        if request.POST.get("preset") in PRESETS:
+            job.preset = request.POST["preset"]
+        job.save(update_fields=["mapping", "preset"])
+        messages.success(request, "Columns saved; the check below uses them.")
+    return redirect("patients:import_detail", job.pk)
 
 
 @require_POST
 @permission_required("patients.import_patients", raise_exception=True)
 def import_run(request, pk):
     try:
-        job = import_checked_file(pk, actor=request.user)
-    except ImportAlreadyDone:
+        importer.start_import(pk, actor=request.user)
+    except importer.ImportAlreadyDone:
         raise Http404("This file was imported already.") from None
-    messages.success(request, f"Imported {job.created} patients into "
-                              f"{job.home_clinic.short_name}; {len(job.skipped)} rows skipped.")
-    return redirect("patients:import_detail", job.pk)
+    return redirect("patients:import_detail", pk)
 
 
 @permission_required("patients.import_patients", raise_exception=True)
-def import_skipped_csv(request, pk):
-    job = get_object_or_404(PatientImport, pk=pk)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="skipped-{job.pk}.csv"'
-    writer = safe_csv_writer(response)
-    writer.writerow(["line", "reason"])
-    for row in job.skipped:
-        writer.writerow([row["line"], row["reason"]])
+def import_progress(request, pk):
+    job = _job(pk)
+    if not job.in_progress and request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # finished: show the whole result page
+        return response
+    return render(request, "patients/_import_progress.html", {"job": job})
+
+
+@require_POST
+@permission_required("patients.import_patients", raise_exception=True)
+def import_undo(request, pk):
+    try:
+        result = importer.undo_import(pk, actor=request.user)
+    except importer.UndoError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Import undone: {result['removed']} patients removed, "
+                                  f"{result['restored']} put back as they were"
+                                  + (f", {result['kept']} kept because other records refer "
+                                     "to them" if result["kept"] else "") + ".")
+    return redirect("patients:import_detail", pk)
+
+
+@permission_required("patients.import_patients", raise_exception=True)
+def import_report_csv(request, pk):
+    """Every row that was not simply created, with its line number: the dry run's list while
+    the job is checked, what happened once it ran."""
+    job = _job(pk)
+    rows = importer.dry_run(job).report if job.status == PatientImport.Status.PREVIEWED \
+        else job.skipped
+    response = HttpResponse(importer.report_csv(rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
     return response
+
+
+@permission_required("patients.import_patients", raise_exception=True)
+def needs_checking(request):
+    """Patients an import brought in with something kept aside, or without known consent."""
+    show = request.GET.get("show", "values")
+    qs = Patient.objects.select_related("home_clinic").order_by("last_name", "first_name")
+    counts = {"values": qs.exclude(to_check={}).count(),
+              "consent": qs.filter(consent_source="unknown").count()}
+    qs = qs.filter(consent_source="unknown") if show == "consent" else qs.exclude(to_check={})
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    record(request.user, AuditEvent.Action.VIEW, request.user,
+           f"Viewed the patients needing checking (page {page.number})")
+    return render(request, "patients/needs_checking.html",
+                  {"page": page, "show": show, "counts": counts})
 
 
 class _Echo:

@@ -59,7 +59,9 @@ class Patient(models.Model):
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     preferred_name = models.CharField(max_length=80, blank=True)
-    date_of_birth = models.DateField(validators=[validate_birth_date])
+    # Required on the form; empty only for an imported patient whose file gave no usable date
+    # (the original text is then in `to_check`).
+    date_of_birth = models.DateField(null=True, validators=[validate_birth_date])
     sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.UNSPECIFIED)
     gender = models.CharField(max_length=12, choices=Gender.choices, default=Gender.NOT_STATED)
     email = models.EmailField(blank=True)
@@ -108,6 +110,27 @@ class Patient(models.Model):
         null=True, blank=True, help_text="Set when the patient replied STOP; no SMS after this."
     )
     archived = models.BooleanField(default=False)
+    # Brought by imports from other systems (patients/importer.py).
+    title = models.CharField(max_length=20, blank=True)
+    middle_name = models.CharField(max_length=80, blank=True)
+    home_phone = models.CharField("home phone", max_length=16, blank=True,
+                                  validators=[validate_e164])
+    work_phone = models.CharField("work phone", max_length=16, blank=True,
+                                  validators=[validate_e164])
+    email_consent = models.BooleanField("agrees to email", default=True)
+    consent_source = models.CharField(
+        max_length=10, blank=True, default="",
+        choices=[("", "Recorded here"), ("file", "From the imported file"),
+                 ("unknown", "Not known: the imported file did not say")])
+    deceased = models.BooleanField(default=False)
+    registered_on = models.DateField("registered", null=True, blank=True)
+    source_system = models.CharField(max_length=20, blank=True)
+    source_id = models.CharField("ID in the source system", max_length=64, blank=True)
+    # {field: {"value": the text in the file, "reason": why it was not used}}: kept aside by
+    # an import for a person to check, listed on the "needs checking" page.
+    to_check = models.JSONField(default=dict, blank=True)
+    import_job = models.ForeignKey("PatientImport", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="patients")
     # Lower-cased names, email and phone digits in one column, so one trigram index serves the
     # search box (PostgreSQL: GIN gin_trgm_ops, see migration 0002).
     search_text = models.TextField(editable=False, default="")
@@ -128,8 +151,11 @@ class Patient(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(date_of_birth__gte=EARLIEST_BIRTH_DATE), name="patient_dob_after_1900"
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__gte=EARLIEST_BIRTH_DATE),
+                name="patient_dob_after_1900"
             ),
+            models.UniqueConstraint(fields=["source_system", "source_id"],
+                                    condition=~Q(source_id=""), name="patient_source_id_unique"),
             models.CheckConstraint(
                 condition=Q(mobile="") | Q(mobile__regex=r"^\+[1-9][0-9]{6,14}$"),
                 name="patient_mobile_e164",
@@ -204,8 +230,10 @@ class Patient(models.Model):
     def can_receive_sms(self) -> bool:
         return bool(self.mobile) and self.sms_consent and self.sms_opted_out_at is None
 
-    def age_on(self, day: date) -> int:
+    def age_on(self, day: date) -> int | None:
         dob = self.date_of_birth
+        if dob is None:
+            return None
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
     def build_search_text(self) -> str:
@@ -225,26 +253,63 @@ class Patient(models.Model):
 
 
 class PatientImport(models.Model):
-    """An uploaded CSV, kept from preview to import so the receptionist confirms what they saw."""
+    """One import job: the uploaded file, what it was checked to do, and what it did.
+
+    Kept from the check to the import so the person confirms what they saw; every row it
+    creates points back at it (`import_job`), so undo removes exactly those rows."""
+
+    class Kind(models.TextChoices):
+        PATIENTS = "patients", "Patients"
+        APPOINTMENTS = "appointments", "Appointments"
+        INVOICES = "invoices", "Invoices and payments"
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Checked, not imported"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
         IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+        UNDONE = "undone", "Undone"
 
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PATIENTS)
     file_name = models.CharField(max_length=200)
     content = models.BinaryField()
+    preset = models.CharField("exported from", max_length=12, blank=True)
+    # Their header -> our field ("" = not imported, "notes" = added to the notes).
+    mapping = models.JSONField(default=dict, blank=True)
+    # Appointments: their clinician/type/clinic names -> our ids.
+    options = models.JSONField(default=dict, blank=True)
     home_clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
     skip_duplicates = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    # Rows not imported as they were: [{"line", "outcome", "reason"}], the downloadable report.
     skipped = models.JSONField(default=list, blank=True)
+    # Patients this job changed: {pk: {field: value before}}, so undo can put them back.
+    before = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
     created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey("accounts.User", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

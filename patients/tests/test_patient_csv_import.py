@@ -1,9 +1,11 @@
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from patients.importer import ImportFileError, preview_import, run_import
 from patients.models import Patient, PatientImport
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 CLINIKO_STYLE = b"""First Name,Last Name,Date of Birth,Email,Mobile,Address 1,City,State,Post Code,Sex
 Ava,Nguyen,01/04/1992,ava@example.com,0412 000 111,1 King St,Newtown,nsw,2042,F
@@ -14,72 +16,78 @@ Dee,Kaur,05/06/1970,dee@example.com,0400 111 222,,,,,
 """
 
 
-@pytest.mark.django_db
-def test_preview_maps_other_systems_columns_and_explains_bad_rows():
-    preview = preview_import(CLINIKO_STYLE)
-    assert preview.columns["first_name"] == "First Name"
-    assert preview.columns["postcode"] == "Post Code"
-    assert [r.line for r in preview.valid] == [2, 3, 6]
-    bad = {r.line: r.errors for r in preview.invalid}
-    assert set(bad[4]) == {"date_of_birth", "email", "mobile", "postcode"}
-    assert bad[5] == {"first_name": "missing"}
-    ava = preview.valid[0].data
-    assert ava["mobile"] == "+61412000111" and ava["state"] == "NSW" and ava["sex"] == "female"
-    assert not Patient.objects.exists()  # a preview writes nothing
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = IMMEDIATE_TASKS
+
+
+def _upload(client, clinic, content=CLINIKO_STYLE, name="cliniko.csv"):
+    upload = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post("/patients/import/", {"file": upload, "home_clinic": clinic.pk,
+                                             "skip_duplicates": "on"})
 
 
 @pytest.mark.django_db
-def test_import_creates_valid_rows_and_skips_duplicates_of_patients_on_file(sydney_cbd,
-                                                                           sam_owner):
+def test_admin_checks_imports_with_progress_then_undoes_a_file_through_the_pages(
+        sam_client, sydney_cbd, immediate_tasks, django_capture_on_commit_callbacks):
     from ncc import testing
 
     testing.make_patient(sydney_cbd, "Dee", "Kaur", date(1970, 6, 5), mobile="")
-    result = run_import(CLINIKO_STYLE, home_clinic=sydney_cbd, actor=sam_owner)
-    assert result["created"] == 2
-    assert {s["line"] for s in result["skipped"]} == {4, 5, 6}
-    assert "already on file as Dee Kaur" in next(s for s in result["skipped"]
-                                                 if s["line"] == 6)["reason"]
-    ava = Patient.objects.get(first_name="Ava")
-    assert ava.number > 10000 and ava.home_clinic == sydney_cbd and "0412000111" in ava.search_text
-
-
-@pytest.mark.django_db
-def test_a_file_without_the_required_columns_is_refused_whole():
-    with pytest.raises(ImportFileError, match="date of birth"):
-        preview_import(b"Name,Phone\nJohn Smith,0412345678\n")
-
-
-@pytest.mark.django_db
-def test_semicolon_files_from_excel_are_read():
-    preview = preview_import(b"Surname;Given name;DOB\nSmith;John;12/03/1970\n")
-    assert preview.valid[0].data["last_name"] == "Smith"
-
-
-@pytest.mark.django_db
-def test_admin_checks_then_imports_a_file_through_the_pages(sam_client, sydney_cbd):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    upload = SimpleUploadedFile("cliniko.csv", CLINIKO_STYLE, content_type="text/csv")
-    response = sam_client.post("/patients/import/", {"file": upload, "home_clinic": sydney_cbd.pk,
-                                                     "skip_duplicates": "on"})
+    assert _upload(sam_client, sydney_cbd).status_code == 302
     job = PatientImport.objects.get()
-    assert response.status_code == 302
     page = sam_client.get(f"/patients/import/{job.pk}/").content.decode()
-    assert "Import 3 patients" in page and "missing" in page
-    assert not Patient.objects.exists()
-    sam_client.post(f"/patients/import/{job.pk}/run/")
-    assert Patient.objects.count() == 3
+    assert "Import 3 patients" in page and "Same name and date of birth as Dee Kaur" in page
+    assert Patient.objects.count() == 1  # the check writes nothing
+    report = sam_client.get(f"/patients/import/{job.pk}/report.csv").content.decode()
+    assert report.splitlines()[0] == "line,outcome,name,reason"
+    assert "4,create,Carl Bad," in report and "5,reject,Nofirst,No usable first name." in report
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sam_client.post(f"/patients/import/{job.pk}/run/").status_code == 302
     job.refresh_from_db()
-    assert job.status == "imported" and len(job.skipped) == 2
+    assert job.status == "imported" and job.created == 3 and job.processed == job.total == 5
+    carl = Patient.objects.get(first_name="Carl")
+    assert set(carl.to_check) == {"date_of_birth", "email", "mobile", "postcode"}
+    checking = sam_client.get("/patients/needs-checking/").content.decode()
+    assert "31/02/1990" in checking and "Carl" in checking
     # Confirming twice does not import twice.
     assert sam_client.post(f"/patients/import/{job.pk}/run/").status_code == 404
-    assert Patient.objects.count() == 3
+    # Polling after it finished tells the page to reload and show the result.
+    done = sam_client.get(f"/patients/import/{job.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"
+    sam_client.post(f"/patients/import/{job.pk}/undo/")
+    assert list(Patient.objects.values_list("first_name", flat=True)) == ["Dee"]
+    assert "Undone: 3 patients removed" in sam_client.get(
+        f"/patients/import/{job.pk}/").content.decode()
 
 
 @pytest.mark.django_db
-def test_receptionist_cannot_import_or_export(mia_client):
+def test_the_column_mapping_step_saves_what_an_unknown_column_holds(sam_client, sydney_cbd):
+    _upload(sam_client, sydney_cbd, b"Surname,Given,Cell phone no\nSmith,Jo,0412 000 123\n")
+    job = PatientImport.objects.get()
+    page = sam_client.get(f"/patients/import/{job.pk}/").content.decode()
+    assert "first and last names" in page and "Cell phone no" in page
+    headers = ["Surname", "Given", "Cell phone no"]
+    form = {f"col{i}": "" for i in range(3)}
+    form.update(col0="last_name", col1="first_name", col2="mobile", preset="spreadsheet")
+    sam_client.post(f"/patients/import/{job.pk}/columns/", form)
+    job.refresh_from_db()
+    assert [job.mapping[h] for h in headers] == ["last_name", "first_name", "mobile"]
+    assert "Import 1 patient" in sam_client.get(f"/patients/import/{job.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_table_is_refused_beside_the_field(sam_client, sydney_cbd):
+    response = _upload(sam_client, sydney_cbd, b"\x00\x01\x02binary", name="x.csv")
+    assert response.status_code == 200
+    assert "not a text (CSV) file" in response.content.decode()
+    assert not PatientImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_receptionist_cannot_import_export_or_see_the_checking_list(mia_client):
     assert mia_client.get("/patients/import/").status_code == 403
     assert mia_client.get("/patients/export.csv").status_code == 403
+    assert mia_client.get("/patients/needs-checking/").status_code == 403
 
 
 @pytest.mark.django_db
@@ -92,3 +100,21 @@ def test_export_streams_the_filtered_list_as_csv(sam_client, john_smith, sydney_
     lines = body.strip().splitlines()
     assert lines[0].startswith("number,first_name,last_name")
     assert len(lines) == 2 and "Smith" in lines[1] and "+61412345678" in lines[1]
+
+
+@pytest.mark.django_db
+def test_command_line_writes_every_problem_row_and_a_summary(tmp_path, sydney_cbd):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    source = tmp_path / "cliniko.csv"
+    source.write_bytes(CLINIKO_STYLE)
+    out = StringIO()
+    call_command("import_patients", str(source), "--clinic", "Sydney CBD", stdout=out)
+    assert "Created 4 patients" in out.getvalue() and "1 rejected" in out.getvalue()
+    report = (tmp_path / "cliniko.csv.report.csv").read_text().splitlines()
+    assert report[0] == "line,outcome,name,reason" and len(report) == 3
+    call_command("import_patients", str(source), "--clinic", "Sydney CBD", stdout=out)
+    assert "Created 0 patients" in out.getvalue().splitlines()[-2]
+    assert Patient.objects.count() == 4
