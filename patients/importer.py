@@ -17,11 +17,12 @@ now refers to.
 
 import functools
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,8 +32,14 @@ from ncc.models import NumberSequence
 from ncc.safety import safe_csv_writer
 
 from . import import_files as f
+from .identifiers import (
+    normalise_dva_file_number,
+    normalise_medicare_number,
+    validate_dva_file_number,
+    validate_medicare_number,
+)
 from .import_files import Doubtful, ImportFileError  # noqa: F401  (re-exported)
-from .models import Patient, PatientImport, Sex
+from .models import Patient, PatientImport
 from .services import FIRST_PATIENT_NUMBER, PATIENT_NUMBER_SEQUENCE
 
 BATCH = 2000
@@ -56,7 +63,8 @@ SYNONYMS = {
     "preferred_name": ["preferredname", "preferredfirstname", "knownas", "nickname",
                        "preferred"],
     "date_of_birth": ["dateofbirth", "dob", "birthdate", "birthday", "dateborn", "born"],
-    "sex": ["sex", "gender", "genderidentity", "sexgender"],
+    "sex": ["sex", "sexatbirth", "biologicalsex", "sexgender"],
+    "gender": ["gender", "genderidentity"],
     "email": ["email", "emailaddress", "email1", "primaryemail", "emailaddress1"],
     "mobile": ["mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "phonemobile",
                "mobileno", "mob", "mobilephonenumber"],
@@ -85,6 +93,8 @@ SYNONYMS = {
                      "medicarelinenumber", "medicarerefnumber"],
     "dva_number": ["dva", "dvanumber", "dvano", "dvacardnumber", "dvafilenumber",
                    "dvacard", "dvafileno"],
+    "dva_card_colour": ["dvacardcolour", "dvacardcolor", "dvacardtype", "dvacolour",
+                        "dvatype"],
     "health_fund": ["healthfund", "privatehealthfund", "fund", "healthinsurer", "insurer",
                     "privatehealth", "healthfundname"],
     "health_fund_number": ["healthfundnumber", "fundnumber", "membershipnumber",
@@ -92,6 +102,8 @@ SYNONYMS = {
                            "healthfundmembernumber", "membernumber"],
     "emergency_contact": ["emergencycontact", "emergencycontactname", "nextofkin", "nok",
                           "emergencyname"],
+    "emergency_relationship": ["emergencycontactrelationship", "relationship",
+                               "nextofkinrelationship", "emergencyrelationship"],
     "emergency_phone": ["emergencycontactphone", "emergencyphone", "emergencycontactnumber",
                         "nextofkinphone", "emergencycontactmobile"],
     "referring_gp": ["referringgp", "referringdoctor", "gp", "referrer", "referredby",
@@ -122,26 +134,30 @@ TARGET_LABELS = {
 }
 _LOOKUP = {alias: ours for ours, aliases in SYNONYMS.items() for alias in aliases}
 
-# Fields that the clinical-records work adds to the patient; until the model has one, its
-# value is added to the notes ("Medicare number: 2123 45678 1") so nothing is lost.
-CLINICAL_FIELDS = {
-    "medicare_number": "Medicare number", "medicare_irn": "Medicare IRN",
-    "dva_number": "DVA number", "health_fund": "Health fund",
-    "health_fund_number": "Health fund number", "emergency_contact": "Emergency contact",
-    "emergency_phone": "Emergency contact phone", "referring_gp": "Referring GP",
-}
+# Free-text fields the patient record keeps as they are (their header -> model field).
+PLAIN_TEXT = {"health_fund": "health_fund", "health_fund_number": "health_fund_member_number",
+              "referring_gp": "referring_gp", "emergency_contact": "emergency_contact_name",
+              "emergency_relationship": "emergency_contact_relationship"}
 SIMPLE_TEXT = {"title": 20, "first_name": 80, "middle_name": 80, "last_name": 80,
                "preferred_name": 80}
-GENDERS = {
-    "f": "female", "female": "female", "woman": "female", "fem": "female", "girl": "female",
-    "m": "male", "male": "male", "man": "male", "boy": "male",
-    "nonbinary": "non_binary", "nb": "non_binary", "enby": "non_binary",
-    "genderqueer": "non_binary", "genderfluid": "non_binary",
-    "x": "other", "other": "other", "indeterminate": "other", "intersex": "intersex",
-    "unspecified": "unspecified", "notstated": "unspecified", "prefernottosay": "unspecified",
-    "unknown": "unspecified", "u": "unspecified", "notspecified": "unspecified",
-    "ratherntsay": "unspecified", "declined": "unspecified", "notknown": "unspecified",
+# What files write -> (sex, gender). A "Gender" column of F/M says both.
+SEX_GENDER = {
+    "f": ("female", "woman"), "female": ("female", "woman"), "woman": ("female", "woman"),
+    "fem": ("female", "woman"), "girl": ("female", "woman"), "w": ("female", "woman"),
+    "m": ("male", "man"), "male": ("male", "man"), "man": ("male", "man"),
+    "boy": ("male", "man"),
+    "nonbinary": ("unspecified", "non_binary"), "nb": ("unspecified", "non_binary"),
+    "enby": ("unspecified", "non_binary"), "genderqueer": ("unspecified", "non_binary"),
+    "genderfluid": ("unspecified", "non_binary"),
+    "x": ("unspecified", "other"), "other": ("unspecified", "other"),
+    "differentterm": ("unspecified", "other"), "indeterminate": ("intersex", "other"),
+    "intersex": ("intersex", "not_stated"),
+    "unspecified": ("unspecified", "not_stated"), "notstated": ("unspecified", "not_stated"),
+    "prefernottosay": ("unspecified", "not_stated"), "unknown": ("unspecified", "not_stated"),
+    "u": ("unspecified", "not_stated"), "notspecified": ("unspecified", "not_stated"),
+    "declined": ("unspecified", "not_stated"), "notknown": ("unspecified", "not_stated"),
 }
+DVA_COLOURS = {"gold": "gold", "white": "white", "orange": "orange"}
 STATUS_ARCHIVED = {"archived", "inactive", "closed", "discharged", "former", "dormant", "no",
                    "false", "0", "n"}
 STATUS_DECEASED = {"deceased", "dead", "died", "passedaway"}
@@ -167,19 +183,13 @@ def _model_has(name: str) -> bool:
     return True
 
 
-def _gender_value(text: str):
+def _sex_and_gender(text: str) -> tuple[str, str]:
     key = f.header_key(text)
     if not key:
-        return Sex.UNSPECIFIED
-    value = GENDERS.get(key)
-    choices = {c for c, _ in Patient._meta.get_field("sex").choices}
-    if value in choices:
-        return value
-    if value == "non_binary" and "other" in choices:
-        return "other"
-    if value in ("other", "non_binary") and "intersex" in choices and "other" not in choices:
-        raise Doubtful(f"“{text}”: this practice's records have no such gender yet.")
-    raise Doubtful(f"“{text}” is not a sex or gender we know.")
+        return "unspecified", "not_stated"
+    if key not in SEX_GENDER:
+        raise Doubtful(f"“{text}” is not a sex or gender we know.")
+    return SEX_GENDER[key]
 
 
 # -- the mapping of columns -------------------------------------------------------------------
@@ -287,12 +297,18 @@ def clean_row(line: int, cells: dict, formula_fields: set, *, today: date,
                 v[name] = d
             except Doubtful as exc:
                 _set_aside(row, name, raw[name], str(exc))
-    if "sex" in raw:
-        try:
-            v["sex"] = _gender_value(raw["sex"])
-        except Doubtful as exc:
-            v["sex"] = Sex.UNSPECIFIED
-            _set_aside(row, "sex", raw["sex"], str(exc))
+    for name in ("sex", "gender"):
+        if name in raw:
+            try:
+                sex, gender = _sex_and_gender(raw[name])
+            except Doubtful as exc:
+                _set_aside(row, name, raw[name], str(exc))
+                continue
+            # One column says both; with two columns, each says its own.
+            if name == "sex" or "sex" not in raw:
+                v["sex"] = sex
+            if name == "gender" or "gender" not in raw:
+                v["gender"] = gender
 
     if "email" in raw:
         parts = [p for p in str(raw["email"]).replace(",", ";").split(";") if p.strip()]
@@ -328,14 +344,7 @@ def clean_row(line: int, cells: dict, formula_fields: set, *, today: date,
         notes.append(f.multi_line(raw["notes"]))
     if "country" in raw and f.header_key(raw["country"]) not in ("australia", "au", "aus"):
         notes.append(f"Country: {f.one_line(raw['country'])}")
-    for name, label in CLINICAL_FIELDS.items():
-        if name in raw:
-            text = f.one_line(raw[name])
-            if _model_has(name):
-                limit = Patient._meta.get_field(name).max_length
-                v[name] = text[:limit] if limit else text
-            else:
-                notes.append(f"{label}: {text}")
+    _identifiers(row, raw)
     if "alerts" in raw:
         v["alerts"] = f.multi_line(raw["alerts"])
     if notes:
@@ -353,13 +362,73 @@ def clean_row(line: int, cells: dict, formula_fields: set, *, today: date,
             pass
 
     identifying = ("date_of_birth", "mobile", "home_phone", "work_phone", "email",
-                   "address_line", "source_id", "medicare_number", "dva_number", "number")
+                   "address_line", "source_id", "medicare_number", "dva_file_number", "number")
     if not any(v.get(n) for n in identifying) and not any(
             n in row.to_check for n in ("date_of_birth", "mobile", "phone", "home_phone",
                                         "work_phone", "email")):
         row.reject = ("Only a name: no date of birth, phone, email, address or ID to tell "
                       "this person apart.")
     return row
+
+
+def _identifiers(row: Row, raw: dict) -> None:
+    """Medicare, DVA, health fund, emergency contact, referring GP."""
+    v = row.values
+    for name, model_field in PLAIN_TEXT.items():
+        if name in raw:
+            text = f.one_line(raw[name])
+            limit = Patient._meta.get_field(model_field).max_length
+            if len(text) > limit:
+                _set_aside(row, model_field, text, f"Longer than {limit} characters; shortened.")
+            v[model_field] = text[:limit]
+    if "medicare_number" in raw:
+        digits = normalise_medicare_number(f.one_line(raw["medicare_number"]))
+        if len(digits) == 11 and "medicare_irn" not in raw:  # card number and IRN together
+            digits, raw["medicare_irn"] = digits[:10], digits[10]
+        try:
+            validate_medicare_number(digits)
+            v["medicare_number"] = digits
+        except ValidationError as exc:
+            _set_aside(row, "medicare_number", raw["medicare_number"], " ".join(exc.messages))
+    if "medicare_irn" in raw:
+        irn = f.one_line(raw["medicare_irn"])
+        if irn.isdigit() and 1 <= int(irn) <= 9:
+            v["medicare_irn"] = int(irn)
+        else:
+            _set_aside(row, "medicare_irn", irn, "The IRN is a number from 1 to 9.")
+    if v.get("medicare_number") and not v.get("medicare_irn") and "medicare_irn" not in \
+            row.to_check:
+        _set_aside(row, "medicare_irn", "", "The file gives the Medicare number without the "
+                                            "IRN (the number beside the name on the card).")
+    if "dva_number" in raw:
+        dva = normalise_dva_file_number(f.one_line(raw["dva_number"]))
+        try:
+            validate_dva_file_number(dva)
+            v["dva_file_number"] = dva
+        except ValidationError as exc:
+            _set_aside(row, "dva_file_number", raw["dva_number"], " ".join(exc.messages))
+    if "dva_card_colour" in raw:
+        colour = next((c for k, c in DVA_COLOURS.items()
+                       if k in f.header_key(raw["dva_card_colour"])), None)
+        if colour:
+            v["dva_card_colour"] = colour
+        else:
+            _set_aside(row, "dva_card_colour", raw["dva_card_colour"],
+                       "Not a DVA card colour (gold, white or orange).")
+    if v.get("dva_file_number") and not v.get("dva_card_colour") and \
+            "dva_card_colour" not in row.to_check:
+        _set_aside(row, "dva_card_colour", "", "The file does not say the DVA card's colour.")
+    phone_text = raw.get("emergency_phone")
+    name = v.get("emergency_contact_name", "")
+    if not phone_text and name:  # "Tom Nguyen 0400 000 222": the phone inside the name
+        if m := re.search(r"(\+?\d[\d ()\-]{7,}\d)", name):
+            phone_text = m[1]
+            v["emergency_contact_name"] = f.one_line(name.replace(m[1], "")).strip(" ,;-")
+    if phone_text:
+        try:
+            v["emergency_contact_phone"] = f.parse_phone(phone_text)
+        except Doubtful as exc:
+            _set_aside(row, "emergency_contact_phone", phone_text, str(exc))
 
 
 def _phones(row: Row, raw: dict) -> None:
@@ -560,7 +629,8 @@ COMPARED = ["title", "first_name", "middle_name", "last_name", "preferred_name",
             "date_of_birth", "sex", "email", "mobile", "home_phone", "work_phone",
             "address_line", "suburb", "state", "postcode", "alerts", "notes", "sms_consent",
             "email_consent", "consent_source", "archived", "deceased", "registered_on",
-            "to_check", *CLINICAL_FIELDS]
+            "to_check", "gender", "medicare_number", "medicare_irn", "dva_file_number",
+            "dva_card_colour", "emergency_contact_phone", *PLAIN_TEXT.values()]
 
 
 def _changes(patient: Patient, row: Row) -> dict:

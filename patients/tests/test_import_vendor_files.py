@@ -40,16 +40,22 @@ def test_cliniko_export_keeps_every_patient_with_a_name_and_sets_bad_details_asi
     assert 'Says "call me Av"\nDiabetic, left foot' in ava.notes  # "" and a newline in quotes
     assert ava.sms_consent and ava.email_consent and ava.consent_source == "file"
     assert ava.registered_on == date(2020, 2, 1) and ava.source_system == "cliniko"
+    assert (ava.medicare_number, ava.medicare_irn) == ("2123456701", 2)
+    assert (ava.emergency_contact_name, ava.emergency_contact_phone) == \
+        ("Tom Nguyen", "+61400000222")
+    assert ava.referring_gp == "Dr Patel" and (ava.sex, ava.gender) == ("female", "woman")
     assert not ava.to_check
     bob = _patient("1002")
     assert (bob.state, bob.postcode) == ("NT", "0800")  # N.T. and Darwin's 800
     assert bob.email == "" and bob.to_check["email"]["value"] == "bob@@example"
     assert not bob.sms_consent and not bob.email_consent  # Reminders: None
+    assert bob.dva_file_number == "QX123456" and "dva_card_colour" in bob.to_check
     dee = _patient("1004")
     assert dee.date_of_birth == date(1985, 4, 3) and dee.email == "dee@example.com"
     assert dee.work_phone == "" and dee.to_check["work_phone"]["value"] == "1300 FOOTCARE"
     assert dee.to_check["notes"]["value"] == "=1+2" and "=1+2" not in dee.notes
     assert dee.archived and dee.sms_consent and not dee.email_consent
+    assert dee.gender == "non_binary" and "sex" not in dee.to_check
     eve = _patient("1006")
     assert eve.last_name == "Double Space" and eve.date_of_birth == date(1965, 11, 12)
     assert eve.to_check["mobile"]["value"] == "0499 1234" and eve.consent_source == "unknown"
@@ -67,11 +73,14 @@ def test_nookal_export_reads_quotes_newlines_all_address_lines_and_status(sydney
     assert fay.address_line == "Unit 4, 18 Smith St, Building B"
     assert (fay.suburb, fay.state, fay.postcode) == ("Fitzroy", "VIC", "3065")
     assert 'He said "ouch", twice\nThen left' in fay.notes and "Occupation: Teacher" in fay.notes
-    assert "2950 12345 6" in (getattr(fay, "medicare_number", "") or fay.notes)
+    assert (fay.medicare_number, fay.medicare_irn) == ("2950123486", 1)
+    assert (fay.health_fund, fay.health_fund_member_number) == ("Bupa", "1234567")
     assert fay.sms_consent and not fay.email_consent and fay.registered_on == date(2019, 6, 5)
     gus = _patient("N-2")
     assert gus.archived and gus.date_of_birth is None
     assert gus.to_check["date_of_birth"]["value"] == "31/02/1990"
+    assert gus.medicare_number == "" and gus.to_check["medicare_number"]["value"] == \
+        "1234 56789 0"
     assert gus.mobile == "+61412555777"  # 04 1255 5777: any 04 number is a mobile
     ian = _patient("N-4")
     assert ian.date_of_birth == date(1979, 3, 3) and ian.state == "SA"
@@ -89,7 +98,8 @@ def test_halaxy_export_brings_deceased_patients_in_as_deceased(sydney_cbd, sam_o
     assert june.deceased and june.archived and not june.sms_consent
     assert june.date_of_birth == date(1979, 5, 3)  # 3rd of May, 1979
     assert june.home_phone == "+61881234567"
-    assert _patient("H102").date_of_birth == date(1979, 5, 3)  # 19790503
+    kim = _patient("H102")
+    assert kim.date_of_birth == date(1979, 5, 3) and kim.gender == "other"  # 19790503
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clinics', '0001_initial'),
-        ('patients', '0003_csv_import'),
+        ('patients', '0004_clinical_details'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
