@@ -170,7 +170,7 @@ def resend(message: SMSMessage, actor=None) -> SMSMessage:
     """A person decided to send again a message whose fate is unknown or that failed. Once per
     message: the original row is locked, so two people pressing at once send one copy."""
     with transaction.atomic():
-        original = SMSMessage.objects.select_for_update().select_related(
+        original = SMSMessage.objects.select_for_update(of=("self",)).select_related(
             "patient", "clinic", "appointment").get(pk=message.pk)
         if not original.can_resend:
             raise SMSError("Only a message that failed, expired or whose outcome is unknown can "
@@ -521,6 +521,12 @@ def record_receipt(*, ref: str = "", smsref: str = "", status: str = "", to: str
     if message.status == SMSStatus.UNKNOWN and not message.sent_at:
         changes["sent_at"] = timezone.now()
     updated = SMSMessage.objects.filter(pk=message.pk, status__in=SETTLEABLE).update(**changes)
+    if updated and new_status == SMSStatus.DELIVERED and message.appointment_id \
+            and message.kind == SMSMessage.Kind.REMINDER:
+        # A reminder whose send reply was lost (unknown) did go out: the book marks it as sent
+        # until the patient answers, as for any other reminder.
+        Appointment.objects.filter(pk=message.appointment_id, reminder_state="").update(
+            reminder_state="sent")
     return bool(updated)
 
 

@@ -18,6 +18,7 @@ from messaging import services
 from messaging.fake import FakeSMSBroadcast
 from messaging.models import ClinicSMSSettings, ReminderRule, SMSMessage, SMSStatus
 from ncc import testing
+from scheduling.models import Appointment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +55,7 @@ def queue_of_work(sydney_cbd, ben_clinician, review_type):
                 for i in range(MANUAL + REMINDERS)]
     for i, patient in enumerate(patients[MANUAL:]):
         testing.make_appointment(patient, ben_clinician, sydney_cbd, review_type,
-                                 timezone.now() + timedelta(hours=20, minutes=15 * i))
+                                 timezone.now() + timedelta(hours=20 + i))
     return services.queue_many(patients[:MANUAL], "Your orthotics are ready to collect.")
 
 
@@ -140,6 +141,8 @@ def test_two_workers_and_the_sweep_send_each_message_exactly_once(
                                                      for again in row.resends.all())
              for row in SMSMessage.objects.filter(resend_of__isnull=True)}
     assert set(final.values()) == {1}  # every patient got their message exactly once
+    reminded = Appointment.objects.filter(sms_messages__kind=SMSMessage.Kind.REMINDER)
+    assert set(reminded.values_list("reminder_state", flat=True)) == {"sent"}
     assert not SMSMessage.objects.filter(status=SMSStatus.UNKNOWN).exclude(
         resends__isnull=False).exists()
 
