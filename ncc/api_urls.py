@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from billing.api import InvoiceViewSet, PaymentViewSet
+from clinical.api import NoteViewSet
 from clinics.api import ClinicianViewSet, ClinicViewSet
 from patients.api import PatientViewSet
 from scheduling.api import AppointmentTypeViewSet, AppointmentViewSet
@@ -13,5 +14,6 @@ router.register("appointment-types", AppointmentTypeViewSet)
 router.register("appointments", AppointmentViewSet)
 router.register("invoices", InvoiceViewSet)
 router.register("payments", PaymentViewSet)
+router.register("notes", NoteViewSet)
 
 urlpatterns = router.urls

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "messaging",
     "billing",
     "reports",
+    "clinical",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,20 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded files (clinical attachments, letters). Never served from a public URL: clinical views
+# check permission and audit each read. On Cloud Run set GS_BUCKET_NAME to keep them in Google
+# Cloud Storage through django-storages (docs/deploy.md); reads then redirect to a signed URL
+# that lasts GS_EXPIRATION seconds.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+GS_BUCKET_NAME = env.str("GS_BUCKET_NAME", default="")
+if GS_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.gcloud.GoogleCloudStorage",
+        "OPTIONS": {"bucket_name": GS_BUCKET_NAME, "querystring_auth": True,
+                    "expiration": env.int("GS_EXPIRATION", default=300), "default_acl": None,
+                    "file_overwrite": False},
+    }
+CLINICAL_ATTACHMENT_MAX_BYTES = env.int("CLINICAL_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Email (Django 6.1 MAILERS): console in development; SMTP or a provider's backend in production.
 EMAIL_BACKEND_PATH = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("invoices/", include("billing.urls")),
     path("xero/", include("xero.urls")),
     path("reports/", include("reports.urls")),
+    path("clinical/", include("clinical.urls")),
     path("settings/", include(([path("", views.settings_index, name="index")], "settings"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ncc.api_urls")),

@@ -153,9 +153,18 @@ def warnings_for(slot: Slot, *, check_past: bool = True) -> list[tuple[str, str]
     return out
 
 
+# Functions (patient, local date of the visit) -> [(code, sentence)] that other apps register
+# (clinical: a referral used up or expired) without this module importing them.
+PATIENT_BOOKING_WARNINGS: list = []
+
+
 def _check(slot: Slot, *, confirm: bool, check_past: bool = True, **kw) -> None:
     _check_hard(slot, **kw)
     problems = warnings_for(slot, check_past=check_past)
+    if kw.get("patient") is not None and check_past:
+        day = slot.starts_at.astimezone(slot.clinic.tz).date()
+        for warn in PATIENT_BOOKING_WARNINGS:
+            problems.extend(warn(kw["patient"], day))
     if problems and not confirm:
         raise BookingError(
             " ".join(text for _, text in problems) + " Book anyway?",
