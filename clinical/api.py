@@ -61,6 +61,9 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     filterset_fields = ["patient", "appointment", "status"]
     http_method_names = ["get", "patch", "post", "head", "options"]
 
+    def get_queryset(self):
+        return permissions.scope_to_patients(super().get_queryset(), self.request.user)
+
     def get_serializer_class(self):
         if permissions.can_read_content(self.request.user):
             return NoteSerializer

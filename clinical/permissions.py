@@ -43,3 +43,13 @@ def can_write_letters(user) -> bool:
 
 def can_edit_templates(user) -> bool:
     return user.is_admin
+
+
+def scope_to_patients(queryset, user, field: str = "patient"):
+    """Clinical rows of the patients the user may see (their clinics); others answer 404."""
+    from clinics.permissions import allowed_clinic_ids
+    from patients.permissions import visible_patients
+
+    if allowed_clinic_ids(user) is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": visible_patients(user).values("pk")})

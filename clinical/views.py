@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditEvent
 from audit.services import record
 from clinics.models import Clinician
-from patients.models import Patient
 
 from . import permissions, queries, services
 from .forms import AddendumForm, AttachmentForm, StartNoteForm
@@ -28,6 +27,7 @@ def _raw_answers(post) -> dict:
     return {key: post.getlist(key) for key in post if key != "csrfmiddlewaretoken"}
 
 
+@require_GET
 @permission_required("clinical.add_note", raise_exception=True)
 def my_day(request):
     clinician = Clinician.objects.filter(user=request.user).first()
@@ -48,7 +48,7 @@ def note_new(request, patient_pk):
     """Choose a template (and whether to carry the last note's answers forward), then write."""
     from scheduling.models import Appointment
 
-    patient = get_object_or_404(Patient, pk=patient_pk)
+    patient = _patient_or_404(request, patient_pk)
     appointment = None
     if request.GET.get("appointment") or request.POST.get("appointment"):
         appointment = get_object_or_404(
@@ -74,9 +74,15 @@ def note_new(request, patient_pk):
                   {"form": form, "patient": patient, "appointment": appointment})
 
 
-def _note_or_404(pk):
+def _patient_or_404(request, pk):
+    from patients.permissions import visible_patients
+
+    return get_object_or_404(visible_patients(request.user).select_related("home_clinic"), pk=pk)
+
+
+def _note_or_404(request, pk):
     return get_object_or_404(
-        Note.objects.select_related("patient__home_clinic", "author", "signed_by",
+        permissions.scope_to_patients(Note.objects, request.user).select_related("patient__home_clinic", "author", "signed_by",
                                     "appointment__clinic", "appointment__clinician__user"), pk=pk)
 
 
@@ -106,9 +112,10 @@ def _note_context(request, note, *, errors=None, addendum_form=None, attachment_
     return context
 
 
+@require_GET
 @permission_required("clinical.view_note", raise_exception=True)
 def note_detail(request, pk):
-    note = _note_or_404(pk)
+    note = _note_or_404(request, pk)
     can_read = permissions.can_read_content(request.user)
     if can_read:
         services.record_note_read(request.user, note)
@@ -122,7 +129,7 @@ def note_detail(request, pk):
 @permission_required("clinical.change_note", raise_exception=True)
 def note_autosave(request, pk):
     """htmx: the draft as typed so far. A signed note answers 409 with the reason."""
-    note = _note_or_404(pk)
+    note = _note_or_404(request, pk)
     try:
         note, errors = services.save_draft(note, actor=request.user,
                                            raw_answers=_raw_answers(request.POST))
@@ -138,7 +145,7 @@ def note_autosave(request, pk):
 @require_POST
 @permission_required("clinical.change_note", raise_exception=True)
 def note_sign(request, pk):
-    note = _note_or_404(pk)
+    note = _note_or_404(request, pk)
     try:
         if not note.is_signed:
             note, _errors = services.save_draft(note, actor=request.user,
@@ -155,7 +162,7 @@ def note_sign(request, pk):
 @require_POST
 @permission_required("clinical.add_addendum", raise_exception=True)
 def note_addendum(request, pk):
-    note = _note_or_404(pk)
+    note = _note_or_404(request, pk)
     form = AddendumForm(request.POST)
     if form.is_valid():
         try:
@@ -170,9 +177,10 @@ def note_addendum(request, pk):
                   _note_context(request, note, addendum_form=form), status=400)
 
 
+@require_GET
 @permission_required("clinical.view_note", raise_exception=True)
 def patient_timeline(request, patient_pk):
-    patient = get_object_or_404(Patient.objects.select_related("home_clinic"), pk=patient_pk)
+    patient = _patient_or_404(request, patient_pk)
     can_read = permissions.can_read_content(request.user)
     kinds = [k for k in request.GET.getlist("kind") if k in dict(TIMELINE_KINDS)]
     if not can_read:
@@ -200,7 +208,7 @@ def patient_timeline(request, patient_pk):
 @require_POST
 @permission_required("clinical.add_attachment", raise_exception=True)
 def attachment_upload(request, pk):
-    note = _note_or_404(pk)
+    note = _note_or_404(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -239,16 +247,23 @@ def _serve(request, attachment, field, what):
     return response
 
 
+def _attachment_or_404(request, pk):
+    from .models import Attachment
+
+    return get_object_or_404(permissions.scope_to_patients(Attachment.objects, request.user),
+                             pk=pk)
+
+
+@require_GET
 def attachment_file(request, pk):
-    from .models import Attachment
 
-    return _serve(request, get_object_or_404(Attachment, pk=pk), "file", "file")
+    return _serve(request, _attachment_or_404(request, pk), "file", "file")
 
 
+@require_GET
 def attachment_thumbnail(request, pk):
-    from .models import Attachment
 
-    attachment = get_object_or_404(Attachment, pk=pk)
+    attachment = _attachment_or_404(request, pk)
     if not attachment.thumbnail:
         raise Http404
     return _serve(request, attachment, "thumbnail", "thumbnail of")
@@ -256,6 +271,7 @@ def attachment_thumbnail(request, pk):
 
 # Referrers and referrals -----------------------------------------------------------------------
 
+@require_GET
 @permission_required("clinical.view_referrer", raise_exception=True)
 def referrer_list(request):
     from django.core.paginator import Paginator
@@ -295,7 +311,7 @@ def referral_new(request, patient_pk):
 
     from .forms import ReferralForm
 
-    patient = get_object_or_404(Patient, pk=patient_pk)
+    patient = _patient_or_404(request, patient_pk)
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -316,14 +332,15 @@ def _letter_or_404(request, pk):
 
     if not permissions.can_write_letters(request.user):
         raise PermissionDenied
-    return get_object_or_404(Letter.objects.select_related("patient", "note", "referrer"), pk=pk)
+    return get_object_or_404(permissions.scope_to_patients(Letter.objects, request.user)
+                             .select_related("patient", "note", "referrer"), pk=pk)
 
 
 @require_POST
 def letter_new(request, pk):
     if not permissions.can_write_letters(request.user):
         raise PermissionDenied
-    note = _note_or_404(pk)
+    note = _note_or_404(request, pk)
     try:
         letter = services.draft_letter(note, actor=request.user)
     except services.ClinicalError as exc:
@@ -373,6 +390,7 @@ def letter_resend(request, pk):
     return redirect(letter)
 
 
+@require_GET
 def letter_pdf(request, pk):
     """Download: the PDF is filed in the record the first time, then always that same file."""
     letter = _letter_or_404(request, pk)
@@ -387,6 +405,7 @@ def _admin_only(request):
         raise PermissionDenied
 
 
+@require_GET
 def template_list(request):
     from .models import NoteTemplate
 

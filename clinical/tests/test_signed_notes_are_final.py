@@ -3,6 +3,7 @@ plain SQL; later facts go in addenda that keep their author and time."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from clinical import services
@@ -92,7 +93,7 @@ def test_addenda_keep_their_author_and_time(ben_client, signed_note, ben_clinici
     assert addendum.author == ben_clinician.user and addendum.created_at is not None
     page = ben_client.get(f"/clinical/notes/{signed_note.pk}/").content.decode()
     assert "Patient rang: pain worse at night." in page
-    assert addendum.created_at.astimezone().strftime("%-d %b %Y") in page
+    assert timezone.localtime(addendum.created_at).strftime("%-d %b %Y") in page
     assert AuditEvent.objects.filter(object_type="clinical.addendum",
                                      actor=ben_clinician.user).exists()
 

@@ -90,6 +90,31 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "reports:demographics": ("M", "M"),
     "reports:receivables": ("M", "M"),
     "settings:index": ("M", "M"),
+    "clinical:my_day": ("CM", ""),
+    "clinical:note_new": ("CM", "CM"),
+    "clinical:timeline": ("CRM", ""),
+    "clinical:referral_new": ("CRM", "CRM"),
+    "clinical:note": ("CRM", ""),  # reception: that it exists and its author, not its content
+    "clinical:autosave": ("", "CM"),  # a signed note: 409 for anyone; a draft: its author only
+    "clinical:sign": ("", "CM"),  # redirects with the refusal for anyone but the author
+    "clinical:addendum": ("", "CM"),
+    "clinical:upload": ("", "CM"),
+    "clinical:letter_new": ("", "CM"),
+    "clinical:attachment": ("CM", ""),
+    "clinical:thumbnail": ("CM", ""),
+    "clinical:letter": ("CM", "CM"),
+    "clinical:letter_pdf": ("CM", ""),
+    "clinical:letter_resend": ("", "CM"),
+    "clinical:referrers": ("CRM", ""),
+    "clinical:referrer_new": ("CRM", "CRM"),
+    "clinical:referrer_edit": ("CRM", "CRM"),
+    "clinical:templates": ("M", ""),
+    "clinical:template_new": ("M", "M"),
+    "clinical:template_edit": ("M", "M"),
+    "note-list": ("CRM", ""),
+    "note-detail": ("CRM", ""),
+    "note-sign": ("", "CM"),
+    "note-addenda": ("", "CM"),
     "clinic-list": ("CRM", "M"),
     "clinic-detail": ("CRM", ""),
     "clinician-list": ("CRM", "M"),
@@ -136,7 +161,8 @@ def test_every_url_has_an_entry_in_the_matrix():
 
 
 @pytest.mark.django_db
-def test_each_role_reaches_exactly_what_the_matrix_says(settings, capsys):
+def test_each_role_reaches_exactly_what_the_matrix_says(settings, capsys, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)  # the clinical photo and letters of make_world
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     users, by_name, extra = make_world()
     roles = {"A": None, "C": users["clinician"], "R": users["receptionist"], "M": users["admin"]}

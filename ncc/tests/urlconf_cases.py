@@ -72,6 +72,7 @@ def make_world():
     job = PatientImport.objects.create(file_name="p.csv", content=b"first_name,last_name,date_of_birth\nJo,Bloggs,1980-01-01\n",
                                        home_clinic=clinic)
     sync = XeroSyncJob.objects.create()
+    clinical = _clinical_world(users, ben, patient, visit)
     by_name = {
         "patients": patient.pk, "scheduling": visit.pk, "billing": invoice.pk,
         "messaging": sms.pk, "xero:sync_patient": patient.pk, "xero:job": sync.pk,
@@ -82,10 +83,41 @@ def make_world():
         "appointmenttype-detail": kind.pk, "invoice-detail": invoice.pk,
         "invoice-approve": invoice.pk, "invoice-void": invoice.pk, "payment-detail": payment.pk,
         "appointment-detail": visit.pk, "appointment-cancel": visit.pk,
+        **clinical,
     }
     extra = {"token": settings.SMS_CALLBACK_TOKEN, "patient_pk": patient.pk,
              "uidb64": "MQ", "token_reset": "set-password"}
     return users, by_name, extra
+
+
+def _clinical_world(users, ben, patient, visit) -> dict:
+    """A signed note of Ben's for the visit, with a photo, a letter and a referrer."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from clinical import services as clinical_services
+    from clinical.models import NoteTemplate, Referrer
+
+    template = NoteTemplate.objects.get(slug="review-soap")
+    note = clinical_services.start_note(actor=ben.user, patient=patient, template=template,
+                                        appointment=visit)
+    clinical_services.save_draft(note, actor=ben.user, raw_answers={"plan": "Review"})
+    note = clinical_services.sign_note(note, actor=ben.user)
+    jpeg = BytesIO()
+    Image.new("RGB", (40, 30)).save(jpeg, "JPEG")
+    photo = clinical_services.upload_attachment(
+        actor=ben.user, patient=patient, note=note,
+        uploaded=SimpleUploadedFile("wound.jpg", jpeg.getvalue()))
+    letter = clinical_services.draft_letter(note, actor=ben.user)
+    referrer = Referrer.objects.create(name="Dr Jane Lee")
+    by_pk = {"clinical": note.pk, "clinical:attachment": photo.pk,
+             "clinical:thumbnail": photo.pk, "clinical:letter": letter.pk,
+             "clinical:letter_pdf": letter.pk, "clinical:letter_resend": letter.pk,
+             "clinical:referrer_edit": referrer.pk, "clinical:template_edit": template.pk}
+    by_pk.update({name: note.pk for name in ("note-detail", "note-sign", "note-addenda")})
+    return by_pk
 
 
 def url_for(route: Route, by_name: dict, extra: dict) -> str:
