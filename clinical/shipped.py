@@ -155,3 +155,10 @@ TEMPLATES = [
         ],
     },
 ]
+
+
+def install(note_template_model) -> None:
+    """Create or refresh the shipped templates (the migration; tests after a flush)."""
+    for t in TEMPLATES:
+        note_template_model.objects.update_or_create(slug=t["slug"], defaults={
+            "name": t["name"], "description": t["description"], "schema": t["schema"]})

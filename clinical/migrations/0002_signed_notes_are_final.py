@@ -59,12 +59,9 @@ def _on_postgresql(sql):
 
 
 def ship_templates(apps, schema_editor):
-    from clinical.shipped import TEMPLATES
+    from clinical.shipped import install
 
-    NoteTemplate = apps.get_model("clinical", "NoteTemplate")
-    for t in TEMPLATES:
-        NoteTemplate.objects.update_or_create(slug=t["slug"], defaults={
-            "name": t["name"], "description": t["description"], "schema": t["schema"]})
+    install(apps.get_model("clinical", "NoteTemplate"))
 
 
 class Migration(migrations.Migration):

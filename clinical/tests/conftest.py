@@ -16,6 +16,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _shipped_templates(db):
+    """Migration 0002 ships them; a transactional test's flush removes them again."""
+    from clinical.shipped import install
+
+    if not NoteTemplate.objects.filter(slug="diabetic-foot").exists():
+        install(NoteTemplate)
+
+
 @pytest.fixture
 def diabetic_template(db):
     return NoteTemplate.objects.get(slug="diabetic-foot")

@@ -99,7 +99,9 @@ def _clinical_world(users, ben, patient, visit) -> dict:
 
     from clinical import services as clinical_services
     from clinical.models import NoteTemplate, Referrer
+    from clinical.shipped import install
 
+    install(NoteTemplate)  # a transactional test's flush may have removed the shipped ones
     template = NoteTemplate.objects.get(slug="review-soap")
     note = clinical_services.start_note(actor=ben.user, patient=patient, template=template,
                                         appointment=visit)
