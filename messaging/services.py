@@ -196,6 +196,7 @@ def mark_delivered(message: SMSMessage, actor=None) -> SMSMessage:
     if not changed:
         raise SMSError(f"This message is no longer of unknown outcome (it is "
                        f"{message.get_status_display().lower()}); nothing was changed.")
+    _mark_reminded(message)
     if message.patient is not None and getattr(actor, "is_authenticated", False):
         audit(actor, AuditEvent.Action.UPDATE, message.patient,
               f"Marked an SMS to {message.patient.full_name} as delivered after checking",
@@ -208,14 +209,16 @@ def queue_many(patients, body: str, *, clinic: Clinic | None = None) -> list[SMS
     and the exactly-once benchmark. `dispatch_queued` (any number of workers at once, and the
     sweep) then sends each exactly once. Refuses the whole batch if one patient cannot be
     texted."""
-    rows = []
+    rows, per_clinic = [], {}
     for patient in patients:
         reason = refusal_reason(patient)
         if reason:
             raise SMSError(reason, code="cannot_text")
-        where = clinic or patient.home_clinic
-        sms_settings = settings_for(where)
-        checked = check_body(body, where)
+        clinic_id = clinic.pk if clinic else patient.home_clinic_id
+        if clinic_id not in per_clinic:  # settings and the part count once per clinic
+            where = clinic or patient.home_clinic
+            per_clinic[clinic_id] = (where, settings_for(where), check_body(body, where))
+        where, sms_settings, checked = per_clinic[clinic_id]
         rows.append(SMSMessage(patient=patient, clinic=where, number=patient.mobile,
                                sender=sms_settings.from_value, body=checked.body,
                                segments=checked.count.segments))
@@ -521,13 +524,17 @@ def record_receipt(*, ref: str = "", smsref: str = "", status: str = "", to: str
     if message.status == SMSStatus.UNKNOWN and not message.sent_at:
         changes["sent_at"] = timezone.now()
     updated = SMSMessage.objects.filter(pk=message.pk, status__in=SETTLEABLE).update(**changes)
-    if updated and new_status == SMSStatus.DELIVERED and message.appointment_id \
-            and message.kind == SMSMessage.Kind.REMINDER:
-        # A reminder whose send reply was lost (unknown) did go out: the book marks it as sent
-        # until the patient answers, as for any other reminder.
+    if updated and new_status == SMSStatus.DELIVERED:
+        _mark_reminded(message)
+    return bool(updated)
+
+
+def _mark_reminded(message: SMSMessage) -> None:
+    """A reminder whose send reply was lost (unknown) did go out after all: the book marks the
+    appointment as reminded until the patient answers, as for any other reminder."""
+    if message.appointment_id and message.kind == SMSMessage.Kind.REMINDER:
         Appointment.objects.filter(pk=message.appointment_id, reminder_state="").update(
             reminder_state="sent")
-    return bool(updated)
 
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "OPTOUT", "OPT OUT", "CANCEL SMS"}

@@ -3,10 +3,12 @@ conversation: "It was delivered", or "Send again" after a page that warns of a s
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from messaging import services
 from messaging.models import SMSMessage, SMSStatus
+from ncc import testing
 
 
 @pytest.fixture
@@ -73,3 +75,14 @@ def test_it_was_delivered_is_only_a_post(mia_client, unknown):
         == 405
     unknown.refresh_from_db()
     assert unknown.status == SMSStatus.UNKNOWN
+
+
+def test_a_reminder_marked_delivered_marks_the_appointment_as_reminded(
+        unknown, john_smith, ben_clinician, sydney_cbd, review_type, mia_receptionist):
+    appointment = testing.make_appointment(john_smith, ben_clinician, sydney_cbd, review_type,
+                                           timezone.now() + timezone.timedelta(hours=20))
+    SMSMessage.objects.filter(pk=unknown.pk).update(kind=SMSMessage.Kind.REMINDER,
+                                                    appointment=appointment)
+    services.mark_delivered(unknown, actor=mia_receptionist)
+    appointment.refresh_from_db()
+    assert appointment.reminder_state == "sent"
