@@ -42,14 +42,14 @@ def main():
     from django.core.management import call_command
 
     from billing import services as billing
-    from billing.models import Invoice, XeroInvoiceLink
-    from billing.xero_push import InvoicePush, sweep_invoice_changes
+    from billing.models import Invoice
     from ncc import testing
     from patients.models import Patient
     from scheduling.models import Appointment, AppointmentType
     from xero import client, services
     from xero.fake import FakeXero
-    from xero.models import XeroItemMapping, XeroTrackingMapping
+    from xero.invoices import InvoicePush, sweep_invoice_changes
+    from xero.models import XeroInvoiceLink, XeroItemMapping, XeroTrackingMapping
     from xero.services import ContactSync
 
     call_command("migrate", verbosity=0)

@@ -4,7 +4,7 @@ from scheduling.models import Appointment
 
 from . import services
 from .errors import BillingError
-from .models import CreditNote, Invoice, InvoiceLine, Payment, XeroOrphanInvoice
+from .models import CreditNote, Invoice, InvoiceLine, Payment
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -114,9 +114,3 @@ class CreditNoteAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(XeroOrphanInvoice)
-class XeroOrphanInvoiceAdmin(admin.ModelAdmin):
-    list_display = ["number", "status", "total", "first_seen", "last_seen"]
-    search_fields = ["number", "xero_invoice_id"]

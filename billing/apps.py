@@ -32,25 +32,3 @@ class BillingConfig(AppConfig):
             APPOINTMENT_BADGES.append(book_badges)
         if billing_attention not in DASHBOARD_ATTENTION:
             DASHBOARD_ATTENTION.append(billing_attention)
-        from django.apps import apps
-
-        if apps.is_installed("xero"):
-            # Xero settings (type -> account/tax, clinic -> tracking option) shape new lines.
-            from . import services
-            from .xero_push import (
-                enqueue_credit_note_push,
-                enqueue_payment_push,
-                enqueue_push,
-                enqueue_void,
-                register_xero_mappings,
-            )
-
-            register_xero_mappings()
-            if enqueue_push not in services.INVOICE_READY_HOOKS:
-                services.INVOICE_READY_HOOKS.append(enqueue_push)
-            if enqueue_payment_push not in services.PAYMENT_RECORDED_HOOKS:
-                services.PAYMENT_RECORDED_HOOKS.append(enqueue_payment_push)
-            if enqueue_void not in services.INVOICE_VOIDED_HOOKS:
-                services.INVOICE_VOIDED_HOOKS.append(enqueue_void)
-            if enqueue_credit_note_push not in services.CREDIT_NOTE_HOOKS:
-                services.CREDIT_NOTE_HOOKS.append(enqueue_credit_note_push)

@@ -1,12 +1,11 @@
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from audit.services import record
 from ncc.safety import is_safe_next, safe_csv_writer, uuid_or_404
 from scheduling.models import Appointment
 
-from . import services
+from . import extensions, services
 from .errors import BillingError, NeedsConfirmation
 from .forms import (
     CreditForm,
@@ -28,7 +27,7 @@ from .forms import (
     PaymentForm,
     VoidForm,
 )
-from .models import InvoiceStatus, XeroInvoiceLink
+from .models import InvoiceStatus
 from .permissions import visible_invoices
 from .queries import live_invoices_by_appointment, unpaid_total
 
@@ -36,7 +35,7 @@ PAGE_SIZE = 25
 
 
 def _filtered_invoices(form, user):
-    qs = visible_invoices(user).select_related("patient", "clinic", "xero_link")
+    qs = visible_invoices(user).select_related("patient", "clinic")
     if not form.is_valid():
         return qs
     data = form.cleaned_data
@@ -67,8 +66,13 @@ def invoice_list(request):
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    tags = extensions.invoice_tags(inv.pk for inv in page.object_list)
+    for inv in page.object_list:
+        inv.tags = tags.get(inv.pk, [])
+    actions = [(label, reverse(name)) for label, name, perm in extensions.INVOICE_LIST_ACTIONS
+               if request.user.has_perm(perm)]
     context = {"form": form, "page": page, "unpaid": unpaid_total(invoices),
-               "query": query.urlencode(), "xero_enabled": apps.is_installed("xero")}
+               "query": query.urlencode(), "integration_actions": actions}
     template = "billing/_results.html" if request.htmx else "billing/list.html"
     return render(request, template, context)
 
@@ -92,18 +96,12 @@ def _csv(request, invoices):
     return response
 
 
-def _xero_state(invoice) -> dict:
-    if not apps.is_installed("xero"):
-        return {"xero_enabled": False}
-    from .xero_push import xero_connected
-
-    link = XeroInvoiceLink.objects.filter(invoice=invoice).first()
-    return {"xero_enabled": True, "xero_connected": xero_connected(), "xero_link": link}
-
-
 def _detail_context(request, invoice, payment_form=None, void_form=None, credit_form=None):
     today = timezone.localdate(timezone=invoice.clinic.tz)
     credits = list(invoice.credit_notes.select_related("created_by").all())
+    tags = extensions.credit_note_tags(c.pk for c in credits)
+    for note in credits:
+        note.tags = tags.get(note.pk, [])
     credited_total = sum((c.amount for c in credits), Decimal("0.00"))
     creditable = invoice.amount_paid - credited_total
     return {
@@ -111,7 +109,8 @@ def _detail_context(request, invoice, payment_form=None, void_form=None, credit_
         "credited_total": credited_total,
         "creditable": creditable,
         "credit_form": credit_form or CreditForm(initial={"amount": creditable}),
-        **_xero_state(invoice),
+        "invoice_panels": extensions.INVOICE_PANELS,
+        "integrations": bool(extensions.CREDIT_NOTE_TAGS),
         "invoice": invoice,
         "lines": invoice.lines.select_related("appointment").all(),
         "payments": invoice.payments.select_related("recorded_by").all(),
@@ -285,66 +284,6 @@ def day_invoicing(request):
         "form": form, "results": results, "appointments": appointments, "day": day,
         "chosen_clinic": chosen_clinic, "to_invoice": to_invoice,
     })
-
-
-@require_POST
-@permission_required("billing.change_invoice", raise_exception=True)
-def push_to_xero(request, pk):
-    """Send (or re-send after a failure) one invoice to Xero now."""
-    invoice = get_object_or_404(visible_invoices(request.user), pk=pk)
-    if not apps.is_installed("xero"):
-        raise Http404
-    from xero.client import XeroError
-
-    from .xero_push import push_invoices
-
-    if invoice.is_draft or invoice.is_voided:
-        messages.error(request, f"{invoice.number} is {invoice.get_status_display().lower()}; "
-                                "only approved invoices go to Xero.")
-        return redirect(invoice)
-    try:
-        result = push_invoices([invoice.pk])
-    except XeroError as exc:
-        messages.error(request, f"{invoice.number} is not in Xero yet: {exc.message}")
-    else:
-        if result.synced:
-            messages.success(request, f"{invoice.number} is in Xero.")
-        else:
-            words = result.errors.get(invoice.number) or "Xero did not take it; try again."
-            messages.error(request, f"Xero did not take {invoice.number}: {words}")
-    return redirect(invoice)
-
-
-@permission_required("billing.change_invoice", raise_exception=True)
-def reconcile(request):
-    """Invoices on which NCC and Xero disagree, each with a re-sync button."""
-    if not apps.is_installed("xero"):
-        raise Http404
-    from .queries import xero_differences, xero_orphans
-    from .xero_push import xero_connected
-
-    return render(request, "billing/reconcile.html",
-                  {"rows": xero_differences(), "orphans": list(xero_orphans()),
-                   "xero_connected": xero_connected()})
-
-
-@require_POST
-@permission_required("billing.change_invoice", raise_exception=True)
-def resync(request, pk):
-    invoice = get_object_or_404(visible_invoices(request.user), pk=pk)
-    if not apps.is_installed("xero"):
-        raise Http404
-    from xero.client import XeroError
-
-    from .xero_push import resync_invoice
-
-    try:
-        words = resync_invoice(invoice.pk)
-    except XeroError as exc:
-        messages.error(request, f"{invoice.number}: {exc.message}")
-    else:
-        messages.success(request, f"{invoice.number}: {words}")
-    return redirect("billing:reconcile")
 
 
 @require_POST

@@ -14,6 +14,6 @@ SCHEDULE: list[tuple[str, int]] = [
     ("xero.tasks.keep_xero_token_alive", 86400),
     ("messaging.tasks.reminder_sweep", 300),
     # Push invoices not yet in Xero; bring back payments made in Xero (no payment webhook).
-    ("billing.tasks.xero_invoice_sweep", 180),
+    ("xero.tasks.xero_invoice_sweep", 180),
     ("scheduling.tasks.retry_failed_confirmations", 300),
 ]

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from xero.webhooks import xero_webhook
+
 from . import views
 
 urlpatterns = [
@@ -15,6 +17,8 @@ urlpatterns = [
     path("sms/", include("messaging.urls")),
     path("invoices/", include("billing.urls")),
     path("xero/", include("xero.urls")),
+    # The webhook address registered in Xero's developer portal before the xero app owned it.
+    path("invoices/xero/webhook/", xero_webhook, name="xero_webhook_registered"),
     path("reports/", include("reports.urls")),
     path("clinical/", include("clinical.urls")),
     path("settings/", include(([path("", views.settings_index, name="index")], "settings"))),

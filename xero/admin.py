@@ -10,6 +10,7 @@ from .models import (
     XeroConnection,
     XeroContactLink,
     XeroItemMapping,
+    XeroOrphanInvoice,
     XeroSyncJob,
     XeroTrackingMapping,
 )
@@ -107,3 +108,9 @@ class XeroSyncJobAdmin(admin.ModelAdmin):
     list_display = ["created_at", "status", "total", "synced", "failed", "calls", "resume_at"]
     readonly_fields = ["status", "total", "synced", "failed", "calls", "message", "resume_at",
                        "started_at", "finished_at", "started_by"]
+
+
+@admin.register(XeroOrphanInvoice)
+class XeroOrphanInvoiceAdmin(admin.ModelAdmin):
+    list_display = ["number", "status", "total", "first_seen", "last_seen"]
+    search_fields = ["number", "xero_invoice_id"]

@@ -281,3 +281,143 @@ class XeroSyncJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 100
+
+
+# -- billing's records in Xero -------------------------------------------------------------------
+# These began in billing and keep their billing_* tables (moved by state-only migrations, no copy):
+# billing is NCC's own record and never imports xero; the xero app keeps what Xero holds of it.
+
+class XeroWriteLink(models.Model):
+    """What every record of a write to Xero keeps (invoice, payment, credit note): its status,
+    whether a write went out without a usable reply (`outcome_unknown`: look it up by our own
+    number before anything is sent again, as Xero forgets an Idempotency-Key after minutes),
+    Xero's error in words, and the number of attempts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sending to Xero"
+        SYNCED = "synced", "In Xero"
+        FAILED = "failed", "Failed to sync"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    outcome_unknown = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class XeroInvoiceLink(XeroWriteLink):
+    """An invoice's copy in Xero. `xero_invoice_id` is blank until Xero has confirmed it.
+
+    `outcome_unknown` is set before a write goes out and cleared by the reply: while it is set,
+    the invoice is looked up in Xero by our number before anything is sent again, because Xero
+    forgets an Idempotency-Key after minutes.
+    """
+
+    invoice = models.OneToOneField("billing.Invoice", on_delete=models.CASCADE, related_name="xero_link")
+    xero_invoice_id = models.CharField(max_length=64, blank=True, db_index=True)
+    xero_status = models.CharField(max_length=20, blank=True)
+    # What Xero last told us (push reply, sweep, webhook): the reconciliation compares these.
+    xero_total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    xero_amount_paid = models.DecimalField(max_digits=12, decimal_places=2, null=True,
+                                           blank=True)
+
+    class Meta:
+        db_table = "billing_xeroinvoicelink"
+        constraints = [
+            models.UniqueConstraint(fields=["xero_invoice_id"], condition=~Q(xero_invoice_id=""),
+                                    name="xero_invoice_linked_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice_id} -> {self.xero_invoice_id or '(not yet)'}"
+
+    @property
+    def xero_url(self) -> str:
+        if not self.xero_invoice_id:
+            return ""
+        return f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={self.xero_invoice_id}"
+
+
+class XeroInvoiceSweep(models.Model):
+    """One row: where the periodic check for invoices changed in Xero (payments made there)
+    got to, so that the next sweep asks only for what changed since (If-Modified-Since)."""
+
+    name = models.CharField(max_length=30, primary_key=True, default="payments")
+    changed_since = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_calls = models.PositiveIntegerField(default=0)
+    last_updated = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "billing_xeroinvoicesweep"
+
+    def __str__(self):
+        return f"{self.name} since {self.changed_since}"
+
+
+class XeroPaymentLink(XeroWriteLink):
+    """A payment taken in NCC (desk cash, card, transfer) and its copy in Xero. Payments that
+    came from Xero have no link: they are never sent back. The reference we send
+    ("NCC <payment id>") is how a write with an unknown outcome is found again."""
+
+    payment = models.OneToOneField("billing.Payment", on_delete=models.CASCADE, related_name="xero_link")
+    xero_payment_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        db_table = "billing_xeropaymentlink"
+        constraints = [
+            models.UniqueConstraint(fields=["xero_payment_id"], condition=~Q(xero_payment_id=""),
+                                    name="xero_payment_linked_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_id} -> {self.xero_payment_id or '(not yet)'}"
+
+    @property
+    def reference(self) -> str:
+        return f"NCC {self.payment_id}"
+
+
+class XeroCreditNoteLink(XeroWriteLink):
+    """A credit note's copy in Xero and its allocation against the invoice; the same pattern as
+    XeroInvoiceLink: `outcome_unknown` is set before a write and settled by looking the credit
+    note up by CreditNoteNumber (or its allocations) before anything is sent again."""
+
+    credit_note = models.OneToOneField("billing.CreditNote", on_delete=models.CASCADE,
+                                       related_name="xero_link")
+    xero_credit_note_id = models.CharField(max_length=64, blank=True)
+    allocated = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "billing_xerocreditnotelink"
+
+    def __str__(self):
+        return f"{self.credit_note_id} -> {self.xero_credit_note_id or '(not yet)'}"
+
+
+class XeroOrphanInvoice(models.Model):
+    """An ACCREC invoice in Xero numbered like ours (BILLING_INVOICE_PREFIX) that NCC has no
+    invoice or link for, seen by the payment sweep; shown on the reconciliation page."""
+
+    xero_invoice_id = models.CharField(max_length=64, unique=True)
+    number = models.CharField(max_length=30)
+    total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "billing_xeroorphaninvoice"
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} (Xero only)"
+
+    @property
+    def xero_url(self) -> str:
+        return f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={self.xero_invoice_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "xero"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("contacts/sync-changed/", views.sync_changed, name="sync_changed"),
     path("contacts/<uuid:pk>/sync/", views.sync_patient, name="sync_patient"),
     path("jobs/<uuid:pk>/", views.job_status, name="job"),
+    path("invoices/reconcile/", views.reconcile, name="reconcile"),
+    path("invoices/<uuid:pk>/send/", views.push_invoice, name="push_invoice"),
+    path("invoices/<uuid:pk>/resync/", views.resync_invoice, name="resync_invoice"),
+    path("webhook/", webhooks.xero_webhook, name="webhook"),
 ]

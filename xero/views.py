@@ -1,18 +1,20 @@
 """Xero pages: settings (connection, token health, bulk sync, recent errors), mappings, and the
-actions behind the patient panel. Views are thin: rules live in services.py."""
+actions behind the patient panel; sending an invoice now and the reconciliation page. Views are thin: rules live in services.py."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from billing.models import Invoice
 from clinics.models import Clinic
 from patients.models import Patient
 from scheduling.models import AppointmentType
 
-from . import oauth, services
+from . import invoices, oauth, services
 from .client import XeroError
 from .models import (
     XeroAccountMapping,
@@ -21,6 +23,7 @@ from .models import (
     XeroContactLink,
     XeroSyncJob,
 )
+from .queries import xero_differences, xero_orphans
 
 
 def _admin(request):
@@ -256,3 +259,49 @@ def job_status(request, pk):
     if request.htmx:
         return render(request, "xero/_job.html", {"job": job})
     return JsonResponse({"job": _job_json(job)})
+
+
+# -- invoices: send one now, reconcile, re-sync ----------------------------------------------
+@require_POST
+@permission_required("billing.change_invoice", raise_exception=True)
+def push_invoice(request, pk):
+    """Send (or re-send after a failure) one invoice to Xero now."""
+    invoice = get_object_or_404(Invoice, pk=pk)
+    if invoice.is_draft or invoice.is_voided:
+        messages.error(request, f"{invoice.number} is {invoice.get_status_display().lower()}; "
+                                "only approved invoices go to Xero.")
+        return redirect(invoice)
+    try:
+        result = invoices.push_invoices([invoice.pk])
+    except XeroError as exc:
+        messages.error(request, f"{invoice.number} is not in Xero yet: {exc.message}")
+    else:
+        if result.synced:
+            messages.success(request, f"{invoice.number} is in Xero.")
+        elif result.unknown:
+            messages.warning(request, f"{invoice.number}: {invoices.UNKNOWN_WORDS}")
+        else:
+            words = result.errors.get(invoice.number) or "Xero did not take it; try again."
+            messages.error(request, f"Xero did not take {invoice.number}: {words}")
+    return redirect(invoice)
+
+
+@permission_required("billing.change_invoice", raise_exception=True)
+def reconcile(request):
+    """Invoices on which NCC and Xero disagree, each with a re-sync button."""
+    return render(request, "xero/reconcile.html",
+                  {"rows": xero_differences(), "orphans": list(xero_orphans()),
+                   "xero_connected": invoices.xero_connected()})
+
+
+@require_POST
+@permission_required("billing.change_invoice", raise_exception=True)
+def resync_invoice(request, pk):
+    invoice = get_object_or_404(Invoice, pk=pk)
+    try:
+        words = invoices.resync_invoice(invoice.pk)
+    except XeroError as exc:
+        messages.error(request, f"{invoice.number}: {exc.message}")
+    else:
+        messages.success(request, f"{invoice.number}: {words}")
+    return redirect("xero:reconcile")

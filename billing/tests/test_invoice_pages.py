@@ -173,8 +173,8 @@ def test_badges_for_the_appointment_book_in_one_query(invoice, completed_visit,
     from billing.queries import appointment_invoice_badges
 
     with django_assert_num_queries(1):
-        badges = appointment_invoice_badges([completed_visit.pk])
+        badges = appointment_invoice_badges([completed_visit.pk], with_tags=False)
     assert badges[completed_visit.pk]["number"] == invoice.number
     assert badges[completed_visit.pk]["status"] == "awaiting_payment"
-    assert badges[completed_visit.pk]["xero"] == ""
+    assert badges[completed_visit.pk]["tags"] == []
     assert not badges[completed_visit.pk]["paid"]

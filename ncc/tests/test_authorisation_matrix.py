@@ -64,9 +64,6 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "messaging:inbound_callback": ("ACRM", "ACRM"),  # SMS Broadcast: the secret token in the path
     "billing:list": ("CRM", "CRM"),
     "billing:day": ("RM", "RM"),
-    "billing:xero_webhook": ("", ""),  # Xero only: an unsigned delivery gets 401
-    "billing:reconcile": ("RM", "RM"),
-    "billing:resync": ("", "RM"),
     "billing:create_for_appointment": ("", "RM"),
     "billing:detail": ("CRM", "CRM"),
     "billing:edit_lines": ("RM", "RM"),
@@ -74,7 +71,6 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "billing:approve": ("", "RM"),
     "billing:void": ("", "M"),  # admin permissions by default (assignable)
     "billing:credit": ("", "M"),
-    "billing:push_to_xero": ("", "RM"),
     "xero:settings": ("M", ""),
     "xero:connect": ("M", ""),
     "xero:callback": ("M", ""),
@@ -84,6 +80,11 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "xero:sync_changed": ("", "M"),
     "xero:sync_patient": ("", "RM"),
     "xero:job": ("M", ""),
+    "xero:reconcile": ("RM", "RM"),
+    "xero:resync_invoice": ("", "RM"),
+    "xero:push_invoice": ("", "RM"),
+    "xero:webhook": ("", ""),  # Xero only: an unsigned delivery gets 401
+    "xero_webhook_registered": ("", ""),  # the same view at the address registered in Xero
     "reports:index": ("M", "M"),
     "reports:revenue": ("M", "M"),
     "reports:appointments": ("M", "M"),

@@ -76,6 +76,7 @@ def make_world():
     by_name = {
         "patients": patient.pk, "scheduling": visit.pk, "billing": invoice.pk,
         "messaging": sms.pk, "xero:sync_patient": patient.pk, "xero:job": sync.pk,
+        "xero:resync_invoice": invoice.pk, "xero:push_invoice": invoice.pk,
         "patients:import_detail": job.pk, "patients:import_run": job.pk,
         "patients:import_mapping": job.pk, "patients:import_progress": job.pk,
         "patients:import_undo": job.pk, "patients:import_report": job.pk,

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from xero import oauth, services
 from xero.fake import FakeXero
-from xero.models import XeroConnection
+from xero.models import XeroConnection, XeroItemMapping, XeroTrackingMapping
 
 SPEED = 600.0  # a simulated minute passes in 0.1 s
 
@@ -96,3 +96,27 @@ def expire_access_token(conn: XeroConnection) -> None:
 
 
 __all__ = ["connect", "make_patients", "expire_access_token", "oauth"]
+
+
+
+@pytest.fixture
+def xero_ready(fake_xero, xero_connection, review_type, sydney_cbd):  # noqa: F811
+    """The fake Xero with invoices and payments, connected, the Review type and Sydney CBD
+    mapped (account 200, GST on income; Location: Sydney CBD)."""
+    XeroItemMapping.objects.create(appointment_type=review_type, account_code="200",
+                                   tax_type="OUTPUT")
+    category = fake_xero.org.tracking[0]
+    option = next(o for o in category["Options"] if o["Name"] == "Sydney CBD")
+    XeroTrackingMapping.objects.create(
+        clinic=sydney_cbd, category_id=category["TrackingCategoryID"],
+        category_name=category["Name"], option_id=option["TrackingOptionID"],
+        option_name=option["Name"])
+    return fake_xero
+
+
+from billing.tests.fixtures import (  # noqa: E402, F401
+    completed_visit,
+    review_type,
+    roles_applied,
+    visit_start,
+)

@@ -4,8 +4,8 @@ option; batches with summarizeErrors=false; an Idempotency-Key on every write; a
 forgets that key after minutes, any write whose outcome is unknown is settled by looking the
 invoice up by our number before anything is sent again.
 
-This module is billing's only contact with the xero app (it uses xero's client, connection and
-mappings); nothing else in billing imports xero, so invoicing works without Xero installed.
+Billing never imports this module: billing records invoices, payments and credit notes and calls
+the hooks the xero app registers (xero.apps), and this module picks the work up from there.
 """
 
 import hashlib
@@ -17,17 +17,25 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import gst
-from .errors import MissingMapping
-from .mappings import LineMapping, Tracking, register_line_mapping, register_tracking
+from billing import gst
+from billing.errors import MissingMapping
+from billing.mappings import LineMapping, Tracking, register_line_mapping, register_tracking
+from billing.models import CreditNote, Invoice, InvoiceStatus, Payment, PaymentMethod
+
+from .client import XeroClient, XeroError, XeroOutcomeUnknown, _timeout, validation_message
 from .models import (
-    Invoice,
-    InvoiceStatus,
-    Payment,
-    PaymentMethod,
+    XeroAccountMapping,
+    XeroConnection,
+    XeroContactLink,
+    XeroCreditNoteLink,
     XeroInvoiceLink,
+    XeroInvoiceSweep,
+    XeroItemMapping,
+    XeroOrphanInvoice,
     XeroPaymentLink,
+    XeroTrackingMapping,
 )
+from .services import ContactSync, active_connection
 
 MAX_ROUNDS = 6
 LINE_AMOUNT_TYPES = {gst.INCLUSIVE: "Inclusive", gst.EXCLUSIVE: "Exclusive",
@@ -36,7 +44,6 @@ LINE_AMOUNT_TYPES = {gst.INCLUSIVE: "Inclusive", gst.EXCLUSIVE: "Exclusive",
 
 # -- mappings: Xero settings decide account, tax type and tracking of new lines --------------
 def line_mapping_from_xero(appointment_type):
-    from xero.models import XeroAccountMapping, XeroConnection, XeroItemMapping
 
     mapping = XeroItemMapping.objects.filter(appointment_type=appointment_type).first()
     if mapping is not None:
@@ -52,7 +59,6 @@ def line_mapping_from_xero(appointment_type):
 
 
 def tracking_from_xero(clinic):
-    from xero.models import XeroTrackingMapping
 
     mapping = XeroTrackingMapping.objects.filter(clinic=clinic).first()
     if mapping is None:
@@ -61,7 +67,6 @@ def tracking_from_xero(clinic):
 
 
 def xero_connected() -> bool:
-    from xero.models import XeroConnection
 
     return XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists()
 
@@ -78,7 +83,12 @@ class PushResult:
     failed: int = 0
     push_calls: int = 0
     lookup_calls: int = 0
+    unknown: int = 0  # sent, no usable reply, not found by a lookup yet: never resent blindly
     errors: dict = field(default_factory=dict)  # invoice number -> words
+
+
+UNKNOWN_WORDS = ("sent to Xero, but no answer came back and Xero does not show it yet. NCC checks "
+                 "Xero again by number before sending anything; press Check again in a minute.")
 
 
 def _money(value) -> float:
@@ -128,7 +138,6 @@ class _BatchPush:
     link_model = None  # XeroInvoiceLink or XeroPaymentLink
 
     def __init__(self, conn):
-        from xero.client import XeroClient
 
         self.api = XeroClient(conn)
         self.result = PushResult()
@@ -146,7 +155,6 @@ class _BatchPush:
 
     def _put(self, batch, path: str, params: dict, body: dict, key_prefix: str, key_ids: str):
         """One batched write with an Idempotency-Key; None when its outcome is unknown."""
-        from xero.client import XeroOutcomeUnknown
 
         key = key_prefix + hashlib.sha256(
             f"{key_ids}:{max(link.attempts for link in batch)}".encode()).hexdigest()[:40]
@@ -160,7 +168,6 @@ class _BatchPush:
 
     def _apply_reply(self, batch, reply, *, collection: str, key_of_link, key_of_element,
                      error_flag: str, taken_by_earlier_write=lambda words: False) -> None:
-        from xero.client import validation_message
 
         Status = self.link_model.Status
         if reply.status == 200:
@@ -205,6 +212,8 @@ class _BatchPush:
             elif link.status == Status.FAILED:
                 self.result.failed += 1
                 self.result.errors[name_of(link)] = link.error
+            elif link.outcome_unknown:
+                self.result.unknown += 1
 
 
 class InvoicePush(_BatchPush):
@@ -216,8 +225,6 @@ class InvoicePush(_BatchPush):
 
     # Contacts first: an invoice needs its patient's ContactID.
     def _contacts(self, invoices) -> dict:
-        from xero.models import XeroContactLink
-        from xero.services import ContactSync
 
         patient_ids = {inv.patient_id for inv in invoices}
         linked = dict(XeroContactLink.objects.filter(patient_id__in=patient_ids)
@@ -300,7 +307,6 @@ class InvoicePush(_BatchPush):
                 link.error = ("The patient could not be added to Xero as a contact; see the "
                               "patient's Xero panel.")
         self._save(links)
-        from xero.client import XeroError
 
         try:
             self._rounds(links, lambda batch: self._send(batch, contacts, tracking_by_clinic))
@@ -316,7 +322,6 @@ class InvoicePush(_BatchPush):
 
 def push_invoices(invoice_ids) -> PushResult:
     """Push these invoices to Xero (those already there are left alone)."""
-    from xero.services import active_connection
 
     push = InvoicePush(active_connection())
     try:
@@ -328,7 +333,6 @@ def push_invoices(invoice_ids) -> PushResult:
 def enqueue_push(invoice_id) -> None:
     """After an invoice is approved (or created approved): push it in the background when Xero
     is connected. Registered with billing.services by the billing app when xero is installed."""
-    from xero.models import XeroConnection
 
     if not XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists():
         return
@@ -365,8 +369,8 @@ def apply_xero_invoices(elements: list[dict], result: PullResult) -> None:
     """Bring NCC in line with Xero for these invoices: money paid in Xero becomes a payment
     (method "xero") for the difference only, so applying the same change twice does nothing;
     a paid invoice marks its appointments paid through record_payment."""
-    from . import services
-    from .errors import BillingError
+    from billing import services
+    from billing.errors import BillingError
 
     ids = [el.get("InvoiceID") for el in elements if el.get("InvoiceID")]
     links = {link.xero_invoice_id: link for link in XeroInvoiceLink.objects.filter(
@@ -407,8 +411,6 @@ def pull_invoice_changes(since: datetime | None = None) -> PullResult:
     of 100, and apply them."""
     import httpx
 
-    from xero.client import XeroClient, _timeout
-    from xero.services import active_connection
 
     headers = {}
     if since is not None:
@@ -423,7 +425,6 @@ def pull_invoice_changes(since: datetime | None = None) -> PullResult:
                 "summaryOnly": "true"})
             result.calls += 1
             if not reply.ok:
-                from xero.client import XeroError, validation_message
 
                 raise XeroError(validation_message(reply.data) or
                                 f"Xero answered {reply.status} when asked for invoices.")
@@ -440,10 +441,7 @@ def pull_invoice_changes(since: datetime | None = None) -> PullResult:
 def sweep_invoice_changes() -> PullResult | None:
     """The periodic sweep: everything changed in Xero since the last good sweep. Idempotent and
     safe to run late (the window simply widens)."""
-    from xero.client import XeroError
-    from xero.models import XeroConnection
 
-    from .models import XeroInvoiceSweep
 
     if not XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists():
         return None
@@ -465,7 +463,6 @@ def sweep_invoice_changes() -> PullResult | None:
 def push_unsent_invoices() -> PushResult | None:
     """Part of the sweep: invoices that should be in Xero and are not (never sent, sent with an
     unknown outcome, or waiting after Xero was busy). Failed ones wait for a person's retry."""
-    from xero.models import XeroConnection
 
     if not XeroConnection.objects.filter(status=XeroConnection.Status.ACTIVE).exists():
         return None
@@ -478,8 +475,6 @@ def push_unsent_invoices() -> PushResult | None:
 
 def fetch_and_apply(xero_invoice_ids: list[str]) -> PullResult:
     """The invoices named by webhook events, fetched in batches by ID and applied."""
-    from xero.client import XeroClient
-    from xero.services import active_connection
 
     result = PullResult()
     with XeroClient(active_connection()) as api:
@@ -500,7 +495,6 @@ def payment_reference(payment) -> str:
 
 
 def _payment_account() -> str:
-    from xero.models import XeroAccountMapping
 
     return (XeroAccountMapping.objects.filter(purpose=XeroAccountMapping.Purpose.PAYMENTS)
             .values_list("account_code", flat=True).first()
@@ -579,7 +573,6 @@ class PaymentPush(_BatchPush):
 
 def push_payments(payment_ids) -> PushResult:
     """Send payments taken in NCC to Xero against their (already synced) invoices, once."""
-    from xero.services import active_connection
 
     push = PaymentPush(active_connection())
     try:
@@ -611,8 +604,6 @@ def enqueue_payment_push(payment_id) -> None:
 def void_in_xero(invoice_ids) -> PushResult:
     """An invoice voided in NCC is voided in Xero too (a draft there is deleted). Xero voids only
     invoices without payments, as NCC does; its refusal is kept on the link in words."""
-    from xero.client import XeroClient, XeroOutcomeUnknown
-    from xero.services import active_connection
 
     result = PushResult()
     links = list(XeroInvoiceLink.objects.filter(
@@ -639,7 +630,6 @@ def void_in_xero(invoice_ids) -> PushResult:
                 link.xero_total = _amount(elements[0].get("Total", link.xero_total))
                 result.synced += 1
             else:
-                from xero.client import validation_message
 
                 link.error = ((_words(elements[0]) if elements else "")
                               or validation_message(reply.data)
@@ -708,10 +698,7 @@ def push_credit_note(credit_note_id) -> str:
     once: an Idempotency-Key on each write, and a write whose reply was lost is settled by
     looking the credit note up by CreditNoteNumber (its allocations for the allocation) before
     anything is sent again. Returns the link's status."""
-    from xero.client import XeroClient, XeroOutcomeUnknown, validation_message
-    from xero.services import active_connection
 
-    from .models import CreditNote, XeroCreditNoteLink
 
     note = CreditNote.objects.select_related("invoice__xero_link", "invoice__clinic").get(
         pk=credit_note_id)
@@ -804,7 +791,6 @@ def enqueue_credit_note_push(credit_note_id) -> None:
 
 def record_orphans(elements: list[dict]) -> int:
     """Xero ACCREC invoices numbered like ours that NCC has neither an invoice nor a link for."""
-    from .models import XeroOrphanInvoice
 
     prefix = settings.BILLING_INVOICE_PREFIX
     ours = [el for el in elements if el.get("Type", "ACCREC") == "ACCREC"
@@ -833,7 +819,6 @@ def push_unsent_credit_notes() -> int:
     their invoice). Failed ones wait for a person; returns how many are now synced."""
     if not xero_connected():
         return 0
-    from .models import CreditNote, XeroCreditNoteLink
 
     ids = list(CreditNote.objects.filter(invoice__xero_link__status=XeroInvoiceLink.Status.SYNCED)
                .exclude(xero_link__status__in=[XeroCreditNoteLink.Status.SYNCED,

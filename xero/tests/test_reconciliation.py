@@ -7,11 +7,10 @@ import pytest
 from django.urls import reverse
 
 from billing import services
-from billing.models import XeroInvoiceLink, XeroOrphanInvoice
-from billing.queries import xero_difference_count
-from billing.xero_push import push_invoices, sweep_invoice_changes
 from ncc import testing
-from xero.models import XeroTrackingMapping
+from xero.invoices import push_invoices, sweep_invoice_changes
+from xero.models import XeroInvoiceLink, XeroOrphanInvoice, XeroTrackingMapping
+from xero.queries import xero_difference_count
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def test_differences_are_listed_and_re_sync_settles_them(
     push_invoices([refused.pk])
     XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Sydney CBD")
 
-    page = sam_client.get(reverse("billing:reconcile")).content.decode()
+    page = sam_client.get(reverse("xero:reconcile")).content.decode()
     assert xero_difference_count() == 4
     assert "Not in Xero yet." in page and unsent.number in page
     assert "Voided in NCC but Authorised in Xero." in page
@@ -39,17 +38,17 @@ def test_differences_are_listed_and_re_sync_settles_them(
     assert "Xero refused it: Tracking option Nowhere" in page
 
     for invoice in (unsent, voided, edited, refused):
-        response = sam_client.post(reverse("billing:resync", args=[invoice.pk]), follow=True)
+        response = sam_client.post(reverse("xero:resync_invoice", args=[invoice.pk]), follow=True)
         assert response.status_code == 200
     assert xero_difference_count() == 0
     assert "NCC and Xero agree on every invoice." in sam_client.get(
-        reverse("billing:reconcile")).content.decode()
+        reverse("xero:reconcile")).content.decode()
     held = {h["InvoiceNumber"]: h for h in xero_ready.invoices()}
     assert len(held) == 4 and held[voided.number]["Status"] == "VOIDED"
 
 
 def test_clinicians_cannot_open_the_reconciliation(ben_client):
-    assert ben_client.get(reverse("billing:reconcile")).status_code == 403
+    assert ben_client.get(reverse("xero:reconcile")).status_code == 403
 
 
 def test_the_sweep_finds_xero_invoices_ncc_lacks_and_the_page_lists_them(
@@ -66,7 +65,7 @@ def test_the_sweep_finds_xero_invoices_ncc_lacks_and_the_page_lists_them(
         "INV-990001", stray["InvoiceID"], "120.00", "AUTHORISED")
     assert xero_difference_count() == 1
 
-    page = sam_client.get(reverse("billing:reconcile")).content.decode()
+    page = sam_client.get(reverse("xero:reconcile")).content.decode()
     assert "In Xero but not in NCC" in page and "INV-990001" in page
     assert orphan.xero_url in page and "NCC and Xero agree" not in page
 

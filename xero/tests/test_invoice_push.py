@@ -8,10 +8,10 @@ import pytest
 
 from billing import services
 from billing.errors import MissingMapping
-from billing.models import Invoice, XeroInvoiceLink
-from billing.xero_push import push_invoices
+from billing.models import Invoice
 from ncc import testing
-from xero.models import XeroContactLink, XeroTrackingMapping
+from xero.invoices import push_invoices
+from xero.models import XeroContactLink, XeroInvoiceLink, XeroTrackingMapping
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_200_invoices_with_lost_replies_and_429s_land_exactly_once(
     xero_ready.clear_faults()
     for number in by_number:
         xero_ready.pay(number)
-    from billing.xero_push import sweep_invoice_changes
+    from xero.invoices import sweep_invoice_changes
 
     pulled = sweep_invoice_changes()
     assert (pulled.calls, pulled.updated) == (2, 200)
@@ -105,9 +105,9 @@ def test_200_invoices_with_lost_replies_and_429s_land_exactly_once(
 
 def test_a_payment_made_in_xero_marks_the_invoice_and_appointment_paid_through_the_sweep(
         xero_ready, completed_visit):
-    from billing.models import XeroInvoiceSweep
-    from billing.tasks import xero_invoice_sweep
     from scheduling.models import Appointment
+    from xero.models import XeroInvoiceSweep
+    from xero.tasks import xero_invoice_sweep
 
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([invoice.pk])
@@ -131,7 +131,7 @@ def test_a_payment_made_in_xero_marks_the_invoice_and_appointment_paid_through_t
 
 
 def test_a_part_payment_in_xero_is_recorded_for_the_difference_only(xero_ready, completed_visit):
-    from billing.xero_push import sweep_invoice_changes
+    from xero.invoices import sweep_invoice_changes
 
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     services.record_payment(invoice.pk, amount="20.00", method="cash")
@@ -155,7 +155,7 @@ def test_the_invoice_page_shows_the_failure_in_words_and_the_retry_button_sends_
     assert "Retry sending to Xero" in page
     assert "Xero failed" in mia_client.get(reverse("billing:list")).content.decode()
     XeroTrackingMapping.objects.filter(clinic=sydney_cbd).update(option_name="Sydney CBD")
-    response = mia_client.post(reverse("billing:push_to_xero", args=[invoice.pk]), follow=True)
+    response = mia_client.post(reverse("xero:push_invoice", args=[invoice.pk]), follow=True)
     page = response.content.decode()
     assert f"{invoice.number} is in Xero." in page and "In Xero" in page
     assert "Open in Xero" in page
@@ -163,8 +163,8 @@ def test_the_invoice_page_shows_the_failure_in_words_and_the_retry_button_sends_
 
 def test_a_card_payment_at_the_desk_reaches_xero_once_even_when_the_reply_is_lost(
         xero_ready, completed_visit):
-    from billing.models import XeroPaymentLink
-    from billing.xero_push import push_payments, sweep_invoice_changes
+    from xero.invoices import push_payments, sweep_invoice_changes
+    from xero.models import XeroPaymentLink
 
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([invoice.pk])
@@ -189,7 +189,7 @@ def test_a_card_payment_at_the_desk_reaches_xero_once_even_when_the_reply_is_los
 
 
 def test_payments_from_xero_are_never_sent_back(xero_ready, completed_visit):
-    from billing.xero_push import push_unsent_payments, sweep_invoice_changes
+    from xero.invoices import push_unsent_payments, sweep_invoice_changes
 
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([invoice.pk])
@@ -200,7 +200,7 @@ def test_payments_from_xero_are_never_sent_back(xero_ready, completed_visit):
 
 
 def test_voiding_in_ncc_voids_the_copy_in_xero(xero_ready, completed_visit):
-    from billing.xero_push import void_in_xero
+    from xero.invoices import void_in_xero
 
     invoice = services.create_invoice_for_appointment(completed_visit.pk)
     push_invoices([invoice.pk])

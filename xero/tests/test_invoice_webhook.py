@@ -11,9 +11,9 @@ from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from billing import services
-from billing.tasks import apply_xero_invoice_events
-from billing.xero_push import push_invoices
 from scheduling.models import Appointment
+from xero.invoices import push_invoices
+from xero.tasks import apply_xero_invoice_events
 
 pytestmark = pytest.mark.django_db
 KEY = "whk-test-signing-key-0123456789"

@@ -5,13 +5,12 @@ worker cycle)."""
 import pytest
 
 from billing.models import Invoice
-from billing.tasks import xero_invoice_sweep
+from billing.tests.test_browser_invoice_flow import _shot
 from conftest import browser_login
 from scheduling.models import Appointment
 from xero.models import XeroItemMapping, XeroTrackingMapping
+from xero.tasks import xero_invoice_sweep
 from xero.tests.conftest import connect
-
-from .test_browser_invoice_flow import _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
