@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "billing",
     "reports",
     "clinical",
+    "setup",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,6 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         from accounts.roles import CLINICIAN, RECEPTIONIST, register_role_permissions
-        from ncc.navigation import SETTINGS_SECTIONS, SettingsSection
 
         register_role_permissions(RECEPTIONIST, [
             "scheduling.view_workinghours", "scheduling.add_workinghours",
@@ -17,9 +16,3 @@ class SchedulingConfig(AppConfig):
         register_role_permissions(CLINICIAN, [
             "scheduling.view_workinghours", "scheduling.view_timeoff",
         ])
-        if not any(s.url_name == "admin:scheduling_workinghours_changelist"
-                   for s in SETTINGS_SECTIONS):
-            SETTINGS_SECTIONS.append(SettingsSection(
-                "Working hours and time off", "admin:scheduling_workinghours_changelist",
-                "When each clinician works at each clinic; leave and training. Without rows, "
-                "a clinician works the clinic's opening hours."))

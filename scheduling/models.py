@@ -29,6 +29,10 @@ class AppointmentType(models.Model):
         max_length=12, blank=True, default="", db_default="",
         help_text="The service item number health funds recognise, printed on invoices "
                   "(e.g. F1205 for a podiatry consultation, 10962 for Medicare).")
+    # Who may be booked for it (a surgical review only with the surgeon); nobody chosen: anyone.
+    clinicians = models.ManyToManyField(
+        "clinics.Clinician", blank=True, related_name="appointment_types",
+        help_text="Leave all unticked when any clinician may be booked for this type.")
 
     class Meta:
         ordering = ["name"]
@@ -42,6 +46,13 @@ class AppointmentType(models.Model):
 
     def __str__(self):
         return self.name
+
+    def may_be_booked_with(self, clinician) -> bool:
+        """Nobody listed: any clinician; else only those listed."""
+        if self.pk is None:
+            return True
+        allowed = [c.pk for c in self.clinicians.all()]
+        return not allowed or clinician.pk in allowed
 
     def price_at(self, clinic) -> Decimal:
         """The clinic's own price for this type if it has one, else the type's price."""

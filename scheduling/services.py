@@ -109,6 +109,10 @@ def _check_hard(slot: Slot, *, patient=None, appointment_type=None, exclude_pk=N
     if not clinician.active:
         raise BookingError(f"{clinician.display_name} no longer takes appointments.",
                            field="clinician", code="inactive_clinician")
+    if appointment_type is not None and not appointment_type.may_be_booked_with(clinician):
+        raise BookingError(f"{clinician.display_name} is not booked for "
+                           f"“{appointment_type.name}”; choose one of the clinicians it lists.",
+                           field="appointment_type", code="type_not_for_clinician")
     if not any(c.pk == clinic.pk for c in clinician.clinics.all()):
         raise BookingError(f"{clinician.display_name} does not work at {clinic.short_name}.",
                            field="clinician", code="wrong_clinic")

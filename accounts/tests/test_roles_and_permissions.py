@@ -31,8 +31,11 @@ def test_receptionist_manages_patients_but_not_settings_or_users(mia_client):
 
 
 @pytest.mark.django_db
-def test_admin_reaches_settings_and_user_admin(sam_client):
+def test_admin_reaches_settings_but_django_admin_is_for_superusers_only(sam_client, sam_owner):
     assert sam_client.get("/settings/").status_code == 200
+    assert sam_client.get("/admin/accounts/user/").status_code == 302  # to the admin login
+    sam_owner.is_superuser = True
+    sam_owner.save()
     assert sam_client.get("/admin/accounts/user/").status_code == 200
 
 

@@ -102,6 +102,8 @@ def test_day_page_lists_then_invoices(mia_client, day_of_appointments, sydney_cb
 
 
 def test_admin_action_invoices_the_selected_appointments(client, sam_owner, day_of_appointments):
+    sam_owner.is_superuser = True  # Django admin is for superusers only
+    sam_owner.save()
     client.force_login(sam_owner)
     assert any(getattr(a, "__name__", "") == "create_invoices_for_appointments"
                for a in admin_site.get_model_admin(Appointment).actions)

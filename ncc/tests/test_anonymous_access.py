@@ -7,7 +7,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 SAMPLE = {"uuid": "8d3c4b9e-2f6a-4c1d-9a7e-5b0f1e2d3c4a", "int": "1", "slug": "x", "str": "x", "path": "x"}
 PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/password-reset/", "/accounts/reset/",
-                   "/healthz", "/readyz", "/admin/login/", "/accounts/logout/", "/static/")
+                   "/healthz", "/readyz", "/admin/login/", "/accounts/logout/", "/static/",
+                   "/settings/invite/")  # a staff invitation: its one-time token is the key
 # Endpoints that authenticate their callers by a signature or a secret token, not a login.
 CALLBACK_PREFIXES = ("/xero/webhook", "/xero/callback", "/invoices/xero/webhook", "/sms/callback",
                      "/sms/inbound",
