@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from billing.models import Product
@@ -50,6 +50,7 @@ def practice(request):
 # Clinics --------------------------------------------------------------------------------------
 
 @admin_only
+@require_GET
 def clinic_list(request):
     clinics = (Clinic.objects.annotate(n_clinicians=Count("clinicians", distinct=True))
                .prefetch_related("opening_hours"))
@@ -77,6 +78,7 @@ def clinic_edit(request, pk=None):
 # Clinicians -----------------------------------------------------------------------------------
 
 @admin_only
+@require_GET
 def clinician_list(request):
     clinicians = (Clinician.objects.select_related("user")
                   .prefetch_related("clinics", "provider_numbers__clinic"))
@@ -100,6 +102,7 @@ def clinician_edit(request, pk):
 # Appointment types ----------------------------------------------------------------------------
 
 @admin_only
+@require_GET
 def type_list(request):
     types = AppointmentType.objects.prefetch_related("clinic_prices__clinic",
                                                      "clinicians__user")
@@ -129,6 +132,7 @@ def _edit(request, form_class, instance, save, template, new_title, parent):
 # Products -------------------------------------------------------------------------------------
 
 @admin_only
+@require_GET
 def product_list(request):
     return render(request, "setup/product_list.html", {
         "products": Product.objects.all(), "title": "Products", "crumbs": _crumbs(SETTINGS)})
@@ -144,6 +148,7 @@ def product_edit(request, pk=None):
 # Staff ----------------------------------------------------------------------------------------
 
 @admin_only
+@require_GET
 def staff_list(request):
     show = request.GET.get("show", "active")
     staff = User.objects.select_related("home_clinic").prefetch_related(

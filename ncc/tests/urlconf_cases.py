@@ -73,6 +73,9 @@ def make_world():
                                        home_clinic=clinic)
     sync = XeroSyncJob.objects.create()
     clinical = _clinical_world(users, ben, patient, visit)
+    from billing.models import Product
+    product = Product.objects.create(code="CREAM", name="Urea cream", price="18.95")
+    leaver = testing.make_user("receptionist", "Zoe", "zoe@walkeasy.example", clinic)
     by_name = {
         "patients": patient.pk, "scheduling": visit.pk, "billing": invoice.pk,
         "messaging": sms.pk, "xero:sync_patient": patient.pk, "xero:job": sync.pk,
@@ -84,6 +87,10 @@ def make_world():
         "appointmenttype-detail": kind.pk, "invoice-detail": invoice.pk,
         "invoice-approve": invoice.pk, "invoice-void": invoice.pk, "payment-detail": payment.pk,
         "appointment-detail": visit.pk, "appointment-cancel": visit.pk,
+        "setup:clinic_edit": clinic.pk, "setup:clinician_edit": ben.pk,
+        "setup:type_edit": kind.pk, "setup:product_edit": product.pk,
+        "setup:staff_edit": leaver.pk, "setup:staff_active": leaver.pk,
+        "setup:staff_reinvite": leaver.pk,
         **clinical,
     }
     extra = {"token": settings.SMS_CALLBACK_TOKEN, "patient_pk": patient.pk,
