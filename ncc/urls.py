@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from reports.practice_export import export_everything
 from xero.webhooks import xero_webhook
 
 from . import views
@@ -20,6 +21,7 @@ urlpatterns = [
     # The webhook address registered in Xero's developer portal before the xero app owned it.
     path("invoices/xero/webhook/", xero_webhook, name="xero_webhook_registered"),
     path("reports/", include("reports.urls")),
+    path("export/everything.zip", export_everything, name="export_everything"),
     path("clinical/", include("clinical.urls")),
     path("settings/", include(([path("", views.settings_index, name="index")], "settings"))),
     path("settings/", include("setup.urls")),

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record
+from clinics.models import Clinic
 from ncc.models import NumberSequence
 from ncc.safety import safe_csv_writer
 
@@ -74,7 +75,7 @@ SYNONYMS = {
                    "phoneah", "afterhoursphone", "homephonenumber"],
     "work_phone": ["workphone", "businessphone", "work", "phonework", "officephone", "phonebh",
                    "workphonenumber", "workno"],
-    "address_1": ["address", "address1", "addressline1", "street", "streetaddress", "street1",
+    "address_1": ["address", "address1", "addressline1", "addressline", "street", "streetaddress", "street1",
                   "postaladdress", "addressstreet", "line1", "streetaddress1"],
     "address_2": ["address2", "addressline2", "street2", "line2", "streetaddress2"],
     "address_3": ["address3", "addressline3", "street3", "line3", "streetaddress3"],
@@ -120,6 +121,7 @@ SYNONYMS = {
     "registered_on": ["createdat", "dateadded", "registered", "registrationdate", "created",
                       "datecreated", "registeredon", "joined", "firstseen", "dateregistered"],
     "to_check": ["tocheck"],
+    "consent_source": ["consentsource"],
     "home_clinic": ["homeclinic"],
 }
 TARGET_LABELS = {
@@ -245,10 +247,12 @@ def clean_row(line: int, cells: dict, formula_fields: set, *, today: date,
     v = row.values
     raw = {}
     for name, cell in cells.items():
+        escaped = isinstance(cell, str) and cell.startswith("'")  # marked as text, not a formula
         text = cell if isinstance(cell, date) else f.unescape(str(cell or "").strip())
         if text == "":
             continue
-        if name in formula_fields or (isinstance(text, str) and f.looks_like_formula(text)):
+        if name in formula_fields or (isinstance(text, str) and not escaped
+                                      and f.looks_like_formula(text)):
             _set_aside(row, name, text, "Looks like a spreadsheet formula; not imported.")
             continue
         raw[name] = text
@@ -283,6 +287,8 @@ def clean_row(line: int, cells: dict, formula_fields: set, *, today: date,
 
     if "source_id" in raw:
         v["source_id"] = f.one_line(raw["source_id"])[:64]
+    if "home_clinic" in raw:
+        v["home_clinic"] = f.one_line(raw["home_clinic"])
     if "source_system" in raw:
         v["source_system"] = f.one_line(raw["source_system"])[:20]
     if "number" in raw and str(raw["number"]).isdigit():
@@ -350,7 +356,7 @@ def clean_row(line: int, cells: dict, formula_fields: set, *, today: date,
     if notes:
         v["notes"] = "\n".join(n for n in notes if n)
 
-    _consent_and_status(row, raw)
+    _consent_and_status(row, raw, preset_key)
     if "to_check" in raw:  # our own export: what was set aside stays set aside
         import json
 
@@ -464,7 +470,7 @@ def _phones(row: Row, raw: dict) -> None:
             v["work_phone"] = number
 
 
-def _consent_and_status(row: Row, raw: dict) -> None:
+def _consent_and_status(row: Row, raw: dict, preset_key: str) -> None:
     v = row.values
     sms = f.parse_flag(raw["sms_consent"]) if "sms_consent" in raw else None
     email = f.parse_flag(raw["email_consent"]) if "email_consent" in raw else None
@@ -486,6 +492,9 @@ def _consent_and_status(row: Row, raw: dict) -> None:
     v["sms_consent"] = bool(sms)
     v["email_consent"] = bool(email)
     v["consent_source"] = "file" if known else "unknown"
+    if preset_key == "ncc":  # our own export says where its consent came from
+        said = f.one_line(raw.get("consent_source", ""))
+        v["consent_source"] = said if said in ("file", "unknown") else ""
 
     archived = deceased = False
     if "status" in raw:
@@ -594,11 +603,12 @@ class _Matcher:
         v = row.values
         sid = v.get("source_id")
         if sid:
-            if sid in self.seen_source:
+            seen_key = (v.get("source_system", ""), sid)
+            if seen_key in self.seen_source:
                 row.outcome, row.note = "reject", (f"Same ID {sid} as line "
-                                                   f"{self.seen_source[sid]}.")
+                                                   f"{self.seen_source[seen_key]}.")
                 return
-            self.seen_source[sid] = row.line
+            self.seen_source[seen_key] = row.line
             if sid in self.by_source:
                 row.outcome, row.existing_pk = "update", self.by_source[sid]
                 return
@@ -727,12 +737,16 @@ def _write_batch(job, creates: list[Row], changed: list, source_system: str) -> 
                         seq.save(update_fields=["last_value"])
             numbers = iter(NumberSequence.next_block(
                 PATIENT_NUMBER_SEQUENCE, len(creates) - len(own), start=FIRST_PATIENT_NUMBER))
+            clinics = {c.short_name.casefold(): c.pk for c in Clinic.objects.all()}
             for row in creates:
                 values = {k: val for k, val in row.values.items()
-                          if k not in ("number", "source_system") and _model_has(k)}
+                          if k not in ("number", "source_system", "home_clinic")
+                          and _model_has(k)}
                 system = row.values.get("source_system", "") if source_system == "ncc" \
                     else source_system
-                patient = Patient(home_clinic_id=job.home_clinic_id, import_job=job,
+                clinic_id = clinics.get(row.values.get("home_clinic", "").casefold(),
+                                        job.home_clinic_id)
+                patient = Patient(home_clinic_id=clinic_id, import_job=job,
                                   source_system=system if values.get("source_id") else "",
                                   to_check=row.to_check, **values)
                 patient.number = own.get(id(row)) or next(numbers)

@@ -152,6 +152,12 @@ class Appointment(models.Model):
     confirmation_email_retry_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every move or cancel: the SEQUENCE of the .ics so calendars replace the event.
     sequence = models.PositiveIntegerField(default=0)
+    # Brought in by an import (scheduling/importer.py): "system:id" in the other system, and
+    # the job, so undo removes exactly what it created.
+    source_id = models.CharField(max_length=90, blank=True, default="", db_default="",
+                                 db_index=True)
+    import_job = models.ForeignKey("patients.PatientImport", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="appointments")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -34,6 +34,7 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "patients:import_undo": ("", "M"),
     "patients:import_report": ("M", "M"),
     "patients:needs_checking": ("M", "M"),
+    "export_everything": ("M", ""),
     "patients:export": ("M", "M"),
     "patients:duplicate_check": ("RM", "RM"),
     "patients:detail": ("CRM", "CRM"),
