@@ -59,8 +59,11 @@ PRESETS = {p.key: p for p in (
 )}
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def header_key(header: str) -> str:
-    return "".join(ch for ch in (header or "").lower() if ch.isalnum())
+    return _NOT_ALNUM.sub("", (header or "").lower())
 
 
 def detect_preset(headers: list[str]) -> Preset:
@@ -282,17 +285,24 @@ def parse_date(value, *, past: bool = False, today: date | None = None) -> date:
     return found
 
 
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_DMY = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})")
+_D_MON_Y = re.compile(r"(\d{1,2})[\s\-/.]+([a-z]+)\.?[\s\-/.]+(\d{2}|\d{4})")
+_MON_D_Y = re.compile(r"([a-z]+)\.?[\s\-/.]+(\d{1,2})[\s\-/.]+(\d{2}|\d{4})")
+
+
 def _match_date(text: str, *, past: bool, today: date) -> date | None:
-    if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text):
+    if m := _ISO.fullmatch(text):
         return date(int(m[1]), int(m[2]), int(m[3]))
-    if m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text):
+    if m := _COMPACT.fullmatch(text):
         return date(int(m[1]), int(m[2]), int(m[3]))
-    if m := re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})", text):
+    if m := _DMY.fullmatch(text):
         return date(_year(m[3], past=past, today=today), int(m[2]), int(m[1]))
-    if m := re.fullmatch(r"(\d{1,2})[\s\-/.]+([a-z]+)\.?[\s\-/.]+(\d{2}|\d{4})", text):
+    if m := _D_MON_Y.fullmatch(text):
         if m[2] in MONTHS:
             return date(_year(m[3], past=past, today=today), MONTHS[m[2]], int(m[1]))
-    if m := re.fullmatch(r"([a-z]+)\.?[\s\-/.]+(\d{1,2})[\s\-/.]+(\d{2}|\d{4})", text):
+    if m := _MON_D_Y.fullmatch(text):
         if m[1] in MONTHS:
             return date(_year(m[3], past=past, today=today), MONTHS[m[1]], int(m[2]))
     return None
@@ -321,8 +331,13 @@ def parse_postcode(value: str) -> str:
     raise Doubtful(f"“{value}” is not a four-digit postcode.")
 
 
+_PLAIN_EMAIL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
+
+
 def parse_email(value: str) -> str:
     text = one_line(value).strip("<>").lower()
+    if _PLAIN_EMAIL.fullmatch(text) and ".." not in text and not text.startswith("."):
+        return text  # the common case, without Django's slower IDN-aware validator
     try:
         validate_email(text)
     except ValidationError:
@@ -331,6 +346,8 @@ def parse_email(value: str) -> str:
 
 
 _MOBILE = re.compile(r"^(?:\+?61|0)?(4\d{8})$")
+_PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def parse_phone(value: str, *, mobile: bool = False) -> str:
@@ -340,8 +357,8 @@ def parse_phone(value: str, *, mobile: bool = False) -> str:
     import phonenumbers
 
     text = one_line(value)
-    bare = re.sub(r"[\s\-().]", "", text)
-    if re.search(r"[A-Za-z]", bare):
+    bare = _PHONE_PUNCTUATION.sub("", text)
+    if _LETTER.search(bare):
         raise Doubtful(f"“{value}” has letters in it.")
     if m := _MOBILE.match(bare):
         return "+61" + m[1]
