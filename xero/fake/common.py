@@ -213,3 +213,28 @@ def collection(fake, request, plural: str, records) -> tuple[int, dict]:
     items = [r for r in modified_since(request, items) if test(r)]
     items, pagination = paged(request, items)
     return 200, envelope(fake, plural, [public(r) for r in items], pagination)
+
+
+def parse_day(value) -> datetime | None:
+    """A request's date ("2026-11-20", "2026-11-20T00:00:00" or "/Date(ms+0000)/") as UTC
+    midnight; None when it is none of these."""
+    text = str(value or "").strip()
+    match = re.fullmatch(r"/Date\((-?\d+)([+-]\d{4})?\)/", text)
+    try:
+        when = datetime.fromtimestamp(int(match[1]) / 1000, UTC) if match else \
+            datetime.fromisoformat(text[:10])
+    except (ValueError, OverflowError, OSError):
+        return None
+    return datetime(when.year, when.month, when.day, tzinfo=UTC)
+
+
+def set_day(record: dict, field: str, value) -> None:
+    """Store a date as Xero replies with it: `Date` "/Date(ms+0000)/" and `DateString`."""
+    day = parse_day(value)
+    record[field] = ms_date(day)
+    record[field + "String"] = day.strftime("%Y-%m-%dT00:00:00")
+
+
+def day_errors(data: dict, *fields: str) -> list[str]:
+    return [f"{f} '{data[f]}' is not a valid date." for f in fields
+            if data.get(f) not in (None, "") and parse_day(data[f]) is None]

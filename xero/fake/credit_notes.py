@@ -21,12 +21,14 @@ from .common import (
     amount,
     batch_reply,
     collection,
+    day_errors,
     dec,
     elements_of,
     failed,
     money,
     ms_date,
     not_found,
+    parse_day,
     touch,
 )
 
@@ -80,6 +82,8 @@ def allocation_errors(org, note: dict, data: dict) -> list[str]:
         return ["The amount allocated is greater than the credit note's remaining credit."]
     if value <= 0:
         return ["The amount allocated must be greater than zero."]
+    if day_errors(data, "Date"):
+        return day_errors(data, "Date")
     if invoice["Contact"]["ContactID"] != note["Contact"]["ContactID"]:
         return ["The invoice and the credit note must be for the same contact."]
     return []
@@ -90,7 +94,7 @@ def allocate(fake, org, note: dict, data: dict) -> dict:
     invoice = invoices.find_invoice(org, ref.get("InvoiceID") or ref.get("InvoiceNumber"))
     value = amount(data["Amount"])
     allocation = {"AllocationID": str(uuid.uuid4()), "Amount": money(value),
-                  "Date": data.get("Date") or fake.clock.now().strftime("%Y-%m-%d"),
+                  "Date": ms_date(parse_day(data.get("Date") or fake.clock.now().isoformat())),
                   "Invoice": {"InvoiceID": invoice["InvoiceID"],
                               "InvoiceNumber": invoice["InvoiceNumber"]}}
     note["Allocations"].append(allocation)

@@ -11,14 +11,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import contacts, lines
-from .common import batch_reply, elements_of, envelope, failed, not_found, public, validation_failed
+from .common import (
+    batch_reply,
+    day_errors,
+    elements_of,
+    envelope,
+    failed,
+    not_found,
+    public,
+    set_day,
+    validation_failed,
+)
 
 CREATE_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
 MOVES = {"DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
          "SUBMITTED": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
          "AUTHORISED": {"AUTHORISED", "VOIDED"}, "PAID": set(), "VOIDED": set(),
          "DELETED": set()}
-COPIED = ("Date", "DueDate", "Reference", "Url", "SentToContact", "BrandingThemeID",
+COPIED = ("Reference", "Url", "SentToContact", "BrandingThemeID",
           "CurrencyCode", "Status")
 
 
@@ -58,6 +68,7 @@ def errors(kind: Kind, org, data: dict, existing: dict | None) -> list[str]:
                    "or AUTHORISED.")
     if existing is not None:
         out += _move_errors(kind, existing, data)
+    out += day_errors(data, "Date", "DueDate")
     if existing is None or "Contact" in data:
         out += lines.contact_errors(org, data)
     if existing is None or "LineItems" in data:
@@ -86,6 +97,11 @@ def save(kind: Kind, fake, org, existing: dict | None, data: dict, unitdp: int) 
     for key in (*COPIED, kind.number_field):
         if key in data:
             record[key] = data[key]
+    for key in ("Date", "DueDate"):
+        if data.get(key):
+            set_day(record, key, data[key])
+    if "Date" not in record:
+        set_day(record, "Date", fake.clock.now().date().isoformat())
     if "Contact" in data or existing is None:
         record["Contact"] = lines.resolve_contact(org, data)
         contacts.mark_customer(fake, org, record["Contact"]["ContactID"])

@@ -18,6 +18,7 @@ from .common import (
     amount,
     batch_reply,
     collection,
+    day_errors,
     dec,
     elements_of,
     envelope,
@@ -26,6 +27,7 @@ from .common import (
     money,
     not_found,
     public,
+    set_day,
     touch,
     validation_failed,
 )
@@ -66,6 +68,7 @@ def payment_errors(org, data: dict) -> list[str]:
         errors.append(EXCEEDS)
     if value <= 0:
         errors.append("Payment amount must be greater than zero.")
+    errors += day_errors(data, "Date")
     account = _account(org, data)
     if account is None or not (account["Type"] == "BANK" or account["EnablePaymentsToAccount"]):
         errors.append("Account type is invalid for making a payment to/from")
@@ -77,12 +80,13 @@ def make_payment(fake, org, data: dict) -> dict:
     account = _account(org, data)
     value = amount(data["Amount"])
     payment = {
-        "PaymentID": str(uuid.uuid4()), "Date": data.get("Date") or
-        fake.clock.now().strftime("%Y-%m-%d"), "Amount": money(value), "BankAmount": money(value),
+        "PaymentID": str(uuid.uuid4()), "Amount": money(value), "BankAmount": money(value),
         "Reference": data.get("Reference", ""), "CurrencyRate": 1.0, "Status": "AUTHORISED",
         "IsReconciled": bool(data.get("IsReconciled", False)), "HasAccount": True,
         "HasValidationErrors": False,
         "Account": {"AccountID": account["AccountID"], "Code": account["Code"]}}
+    set_day(payment, "Date", data.get("Date") or fake.clock.now().date().isoformat())
+    del payment["DateString"]  # payments carry no DateString
     brief = {"PaymentID": payment["PaymentID"], "Date": payment["Date"],
              "Amount": payment["Amount"], "Reference": payment["Reference"]}
     if kind == "credit_note":

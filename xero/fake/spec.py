@@ -69,3 +69,8 @@ def validate_body(method: str, path: str, body) -> list[str]:
             return [f"{'/'.join(str(p) for p in e.absolute_path) or '(body)'}: {e.message}"
                     for e in errors[:5]]
     return []
+
+
+def load_accounting_spec() -> dict | None:
+    """The parsed accounting spec (cached; copy it before changing it), or None when absent."""
+    return _load_accounting_spec()
