@@ -211,7 +211,9 @@ def appointments_report(clinics, start: date, end: date) -> dict:
               .annotate(booked=Sum(duration))}
     hours_by_clinician: dict = defaultdict(lambda: defaultdict(int))
     for wh in WorkingHours.objects.all():
-        hours_by_clinician[wh.clinician_id][wh.weekday] += _minutes(wh.starts, wh.ends)
+        # A/B rows of an alternating roster each count half: the average week.
+        minutes = _minutes(wh.starts, wh.ends)
+        hours_by_clinician[wh.clinician_id][wh.weekday] += minutes if not wh.week else minutes / 2
     opening_by_clinic: dict = defaultdict(dict)
     for clinic in Clinic.objects.prefetch_related("opening_hours"):
         for h in clinic.opening_hours.all():

@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -193,8 +194,23 @@ class Appointment(models.Model):
         return self.ends_at.astimezone(self.clinic.tz)
 
 
+class RosterWeek(models.IntegerChoices):
+    EVERY = 0, "Every week"
+    A = 1, "Week A"
+    B = 2, "Week B"
+
+
+ROSTER_EPOCH = date(2024, 1, 1)  # a Monday: week A is an even number of weeks after it
+
+
+def roster_week_of(day: date) -> int:
+    """Week A or B of an alternating roster (steady across New Year, unlike ISO week parity)."""
+    return RosterWeek.A if ((day - ROSTER_EPOCH).days // 7) % 2 == 0 else RosterWeek.B
+
+
 class WorkingHours(models.Model):
-    """When a clinician works at a clinic on a weekday, in the clinic's time zone.
+    """A span a clinician works at a clinic on a weekday, in the clinic's time zone. Several spans
+    on one day leave breaks between them; `week` A/B rows make a fortnightly roster.
 
     A clinician with no rows at all works the opening hours of each of their clinics (so a new
     clinician is bookable at once); once any row exists, only the rows count.
@@ -205,19 +221,26 @@ class WorkingHours(models.Model):
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE,
                                related_name="working_hours")
     weekday = models.PositiveSmallIntegerField(choices=WEEKDAY_CHOICES)
+    week = models.PositiveSmallIntegerField(choices=RosterWeek.choices, default=RosterWeek.EVERY,
+                                            db_default=0)
     starts = models.TimeField()
     ends = models.TimeField()
 
     class Meta:
-        ordering = ["clinician", "clinic", "weekday", "starts"]
+        ordering = ["clinician", "clinic", "week", "weekday", "starts"]
         verbose_name_plural = "working hours"
         constraints = [
-            models.UniqueConstraint(fields=["clinician", "clinic", "weekday"],
-                                    name="working_hours_one_per_day"),
+            models.UniqueConstraint(fields=["clinician", "clinic", "weekday", "week", "starts"],
+                                    name="working_hours_one_start_per_day"),
             models.CheckConstraint(condition=Q(ends__gt=F("starts")),
                                    name="working_hours_end_after_start"),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="working_hours_weekday_range"),
+            models.CheckConstraint(condition=Q(week__lte=2), name="working_hours_week_range"),
         ]
+
+    def applies_to(self, day: date) -> bool:
+        return self.weekday == day.weekday() and self.week in (RosterWeek.EVERY,
+                                                                roster_week_of(day))
 
     def __str__(self):
         return (f"{self.clinician} at {self.clinic.short_name} {self.get_weekday_display()} "

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinics.models import Clinician, OpeningHours
 
-from .models import Appointment, AppointmentStatus, TimeOff, WorkingHours
+from .models import Appointment, AppointmentStatus, TimeOff, WorkingHours, roster_week_of
 
 ROW_PX = 22  # height of one slot row
 DEFAULT_HOURS = (time(8), time(18))
@@ -99,16 +99,21 @@ class HoursRow(NamedTuple):
     weekday: int
     starts: time
     ends: time
+    week: int = 0
+
+    def applies_to(self, day: date) -> bool:
+        return self.weekday == day.weekday() and self.week in (0, roster_week_of(day))
 
 
 def hours_for(clinic, **working_hours_filter) -> tuple[dict, dict[int, list[HoursRow]]]:
     """The clinic's opening hours and the WorkingHours rows of some clinicians, in ONE query
     (UNION ALL): the book is drawn in a fixed, small number of queries."""
     opening = (OpeningHours.objects.filter(clinic=clinic).order_by()
-               .annotate(cid=Value(None, output_field=IntegerField()))
-               .values_list("cid", "clinic_id", "weekday", "opens", "closes"))
+               .annotate(cid=Value(None, output_field=IntegerField()),
+                         wk=Value(0, output_field=IntegerField()))
+               .values_list("cid", "clinic_id", "weekday", "opens", "closes", "wk"))
     working = (WorkingHours.objects.filter(**working_hours_filter).order_by()
-               .values_list("clinician_id", "clinic_id", "weekday", "starts", "ends"))
+               .values_list("clinician_id", "clinic_id", "weekday", "starts", "ends", "week"))
     by_weekday, rows = {}, {}
     for row in opening.union(working, all=True):
         row = HoursRow(*row)
@@ -132,8 +137,8 @@ def intervals_from_rows(rows, clinic, day: date, opening: dict | None = None,
         hours = opening.get(day.weekday())
         spans = [hours] if hours else []
     else:
-        spans = [(r.starts, r.ends) for r in rows
-                 if r.clinic_id == clinic.pk and r.weekday == day.weekday()]
+        spans = sorted((r.starts, r.ends) for r in rows
+                       if r.clinic_id == clinic.pk and r.applies_to(day))
     return [(datetime.combine(day, s, tzinfo=clinic.tz), datetime.combine(day, e, tzinfo=clinic.tz))
             for s, e in spans]
 

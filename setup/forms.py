@@ -225,3 +225,65 @@ class StaffForm(forms.ModelForm):
                 and role != self.instance.role):
             raise ValidationError("You can't change your own role; ask another admin.")
         return role
+
+
+DAYS = WEEKDAY_CHOICES
+
+
+class RosterForm(forms.Form):
+    """A week (or an A/B fortnight) of spans per day, typed as '8:30–12:30, 1:30–5:00'."""
+
+    pattern = forms.ChoiceField(choices=[("every", "Same hours every week"),
+                                         ("alternate", "Alternating weeks (A and B)")],
+                                widget=forms.RadioSelect, initial="every")
+
+    def __init__(self, *args, rows=(), defaults=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from scheduling.roster import format_spans
+        spans: dict = {}
+        for r in rows:
+            spans.setdefault((r.week, r.weekday), []).append((r.starts, r.ends))
+        if not rows and defaults:
+            spans = {(0, d): [hours] for d, hours in defaults.items()}
+        if any(week for week, _d in spans):
+            self.fields["pattern"].initial = "alternate"
+        for week, label in ((0, "Every week"), (1, "Week A"), (2, "Week B")):
+            for d, day in DAYS:
+                self.fields[f"w{week}_d{d}"] = forms.CharField(
+                    label=f"{day} ({label})", required=False, max_length=120,
+                    initial=format_spans(sorted(spans.get((week, d), []))),
+                    widget=forms.TextInput(attrs={"placeholder": "not working",
+                                                  "autocomplete": "off"}))
+
+    def rows(self):
+        """[(day name, every-week field, week A field, week B field)] for the template."""
+        return [(day, self[f"w0_d{d}"], self[f"w1_d{d}"], self[f"w2_d{d}"]) for d, day in DAYS]
+
+    def clean(self):
+        from scheduling.roster import parse_spans
+        data = super().clean()
+        weeks = (1, 2) if data.get("pattern") == "alternate" else (0,)
+        self.spans = {}
+        for week in weeks:
+            for d, _day in DAYS:
+                name = f"w{week}_d{d}"
+                try:
+                    self.spans[(week, d)] = parse_spans(data.get(name, ""))
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
+
+
+class TimeOffForm(forms.Form):
+    starts = forms.DateTimeField(label="From", widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    ends = forms.DateTimeField(label="Until", widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    reason = forms.CharField(max_length=120, help_text="Leave, training, conference…",
+                             widget=forms.TextInput(attrs={"list": "time-off-reasons"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", "The time off must end after it starts.")
+        return data

@@ -8,13 +8,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from billing.models import Product
 from clinics.models import Clinic, Clinician, Practice
 from ncc.errors import DomainError
-from scheduling.models import AppointmentType
+from scheduling import roster as roster_services
+from scheduling.models import AppointmentType, RosterWeek, TimeOff, WorkingHours, roster_week_of
 
 from . import forms, services
 from .permissions import require_settings_access
@@ -83,7 +85,8 @@ def clinician_list(request):
     clinicians = (Clinician.objects.select_related("user")
                   .prefetch_related("clinics", "provider_numbers__clinic"))
     return render(request, "setup/clinician_list.html", {
-        "clinicians": clinicians, "title": "Clinicians", "crumbs": _crumbs(SETTINGS)})
+        "clinicians": clinicians, "title": "Clinicians", "crumbs": _crumbs(SETTINGS),
+        "roster_url_name": "setup:roster"})
 
 
 @admin_only
@@ -96,6 +99,7 @@ def clinician_edit(request, pk):
         return redirect("setup:clinicians")
     return render(request, "setup/clinician_form.html", {
         "form": form, "clinician": clinician, "title": clinician.display_name,
+        "roster_url_name": "setup:roster",
         "crumbs": _crumbs(SETTINGS, ("Clinicians", reverse("setup:clinicians")))})
 
 
@@ -228,3 +232,78 @@ accept_invite = login_not_required(AcceptInviteView.as_view())
 def invite_accepted(request):
     messages.success(request, "Your password is set. Log in with your email address.")
     return redirect("accounts:login")
+
+
+# Rosters and time off -------------------------------------------------------------------------
+
+@admin_only
+def roster(request, pk):
+    clinician = get_object_or_404(Clinician.objects.select_related("user"), pk=pk)
+    clinics = list(clinician.clinics.filter(active=True))
+    if not clinics:
+        messages.error(request, f"Choose the clinics {clinician.display_name} works at first.")
+        return redirect("setup:clinician_edit", pk=pk)
+    clinic = next((c for c in clinics if str(c.pk) == request.GET.get("clinic")), clinics[0])
+    rows = list(WorkingHours.objects.filter(clinician=clinician, clinic=clinic))
+    has_any = rows or WorkingHours.objects.filter(clinician=clinician).exists()
+    defaults = None if has_any else {h.weekday: (h.opens, h.closes)
+                                     for h in clinic.opening_hours.all()}
+    form = forms.RosterForm(request.POST or None, rows=rows, defaults=defaults)
+    orphans = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster_services.set_roster(clinician, clinic, form.spans, actor=request.user,
+                                       confirm=request.POST.get("confirm") == "1")
+        except roster_services.RosterError as exc:
+            orphans = exc.orphans
+            messages.warning(request, exc.message)
+        else:
+            messages.success(request, f"Roster of {clinician.display_name} at "
+                                      f"{clinic.short_name} saved; the book shows it now.")
+            return redirect(f"{reverse('setup:roster', args=[pk])}?clinic={clinic.pk}")
+    return render(request, "setup/roster.html", {
+        "clinician": clinician, "clinics": clinics, "clinic": clinic, "form": form,
+        "orphans": orphans, "uses_opening_hours": not has_any,
+        "time_off": [(t, roster_services.describe_time_off(t, clinic.tz)) for t in
+                     roster_services.upcoming_time_off(clinician, timezone.localdate())],
+        "time_off_form": forms.TimeOffForm(), "title": f"Roster: {clinician.display_name}",
+        "week_now": RosterWeek(roster_week_of(timezone.localdate())).label,
+        "crumbs": _crumbs(SETTINGS, ("Clinicians", reverse("setup:clinicians")))})
+
+
+@admin_only
+@require_POST
+def time_off_add(request, pk):
+    clinician = get_object_or_404(Clinician.objects.select_related("user"), pk=pk)
+    clinic = clinician.clinics.filter(pk=request.POST.get("clinic")).first() or \
+        clinician.clinics.first()
+    with timezone.override(clinic.tz):  # times typed are the clinic's wall clock
+        form = forms.TimeOffForm(request.POST)
+        valid = form.is_valid()
+    orphans = []
+    if valid:
+        try:
+            roster_services.add_time_off(clinician, starts_at=form.cleaned_data["starts"],
+                                         ends_at=form.cleaned_data["ends"],
+                                         reason=form.cleaned_data["reason"], actor=request.user,
+                                         confirm=request.POST.get("confirm") == "1")
+        except roster_services.RosterError as exc:
+            orphans = exc.orphans
+            messages.warning(request, exc.message)
+        else:
+            messages.success(request, "Time off saved; the book shades it.")
+            return redirect(f"{reverse('setup:roster', args=[pk])}?clinic={clinic.pk}")
+    return render(request, "setup/time_off_form.html", {
+        "clinician": clinician, "clinic": clinic, "form": form, "orphans": orphans,
+        "title": f"Time off: {clinician.display_name}",
+        "crumbs": _crumbs(SETTINGS, ("Clinicians", reverse("setup:clinicians")),
+                          ("Roster", f"{reverse('setup:roster', args=[pk])}?clinic={clinic.pk}"))})
+
+
+@admin_only
+@require_POST
+def time_off_remove(request, pk):
+    away = get_object_or_404(TimeOff.objects.select_related("clinician__user"), pk=pk)
+    roster_services.remove_time_off(away, actor=request.user)
+    messages.success(request, "Time off removed.")
+    return redirect("setup:roster", pk=away.clinician_id)

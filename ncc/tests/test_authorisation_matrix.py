@@ -108,6 +108,9 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "setup:staff_invite": ("M", "M"),
     "setup:staff_edit": ("M", "M"),
     "setup:staff_active": ("", "M"),
+    "setup:roster": ("M", "M"),
+    "setup:time_off_add": ("", "M"),
+    "setup:time_off_remove": ("", "M"),
     "setup:staff_reinvite": ("", "M"),
     "setup:accept_invite": ("ACRM", "ACRM"),  # the one-time token decides, not a login
     "setup:invite_accepted": ("", ""),  # sends everyone to the login page

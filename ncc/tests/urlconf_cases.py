@@ -74,6 +74,7 @@ def make_world():
     sync = XeroSyncJob.objects.create()
     clinical = _clinical_world(users, ben, patient, visit)
     from billing.models import Product
+    from scheduling.models import TimeOff
     product = Product.objects.create(code="CREAM", name="Urea cream", price="18.95")
     leaver = testing.make_user("receptionist", "Zoe", "zoe@walkeasy.example", clinic)
     by_name = {
@@ -90,7 +91,10 @@ def make_world():
         "setup:clinic_edit": clinic.pk, "setup:clinician_edit": ben.pk,
         "setup:type_edit": kind.pk, "setup:product_edit": product.pk,
         "setup:staff_edit": leaver.pk, "setup:staff_active": leaver.pk,
-        "setup:staff_reinvite": leaver.pk,
+        "setup:staff_reinvite": leaver.pk, "setup:roster": ben.pk, "setup:time_off_add": ben.pk,
+        "setup:time_off_remove": TimeOff.objects.create(
+            clinician=ben, reason="Leave", starts_at=datetime(2030, 4, 1, tzinfo=clinic.tz),
+            ends_at=datetime(2030, 4, 2, tzinfo=clinic.tz)).pk,
         **clinical,
     }
     extra = {"token": settings.SMS_CALLBACK_TOKEN, "patient_pk": patient.pk,

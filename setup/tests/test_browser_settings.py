@@ -127,3 +127,27 @@ def test_settings_pages_fit_and_are_screenshotted(_playwright_browser, live_serv
         assert page.evaluate("document.documentElement.scrollWidth") <= width, url
         page.screenshot(path=f"{artefacts_dir}/settings-{name}-{width}.png", full_page=True)
     context.close()
+
+
+def test_changing_a_roster_changes_the_book(page, sam_owner, sydney_cbd, ben_clinician,
+                                            artefacts_dir):
+    monday = future_monday()
+    browser_login(page, sam_owner.email)
+    page.goto(f"/book/?date={monday.isoformat()}")
+    column = page.locator(f'.book-col[data-clinician="{ben_clinician.pk}"]')
+    assert column.locator(".shade").count() == 0  # no roster: the clinic's opening hours
+    page.goto("/settings/clinicians/")
+    page.locator("tr", has_text="Ben").get_by_role("link", name="Roster").click()
+    page.get_by_label("Monday (Every week)").fill("9:00-12:00, 1pm-3pm")
+    page.get_by_role("button", name="Save roster").click()
+    page.get_by_text("Roster of Ben").wait_for()
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{artefacts_dir}/settings-roster-{width}.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"/book/?date={monday.isoformat()}")
+    shades = column.locator(".shade")
+    assert shades.count() == 3  # before 9, the lunch break, after 3
+    ppm = float(page.locator(".book").get_attribute("data-ppm"))
+    tops = sorted(round(float(s.evaluate("e => e.offsetTop")) / ppm) for s in shades.all())
+    assert tops == [0, 4 * 60, 7 * 60]  # 8:00, 12:00 and 3:00 pm on a grid starting at 8
