@@ -20,8 +20,10 @@ class BillingConfig(AppConfig):
             "billing.add_invoice", "billing.change_invoice",
             "billing.add_invoiceline", "billing.change_invoiceline", "billing.delete_invoiceline",
             "billing.add_payment",
+            "billing.view_product", "billing.view_payer", "billing.add_payer",
+            "billing.change_payer", "billing.view_dayend", "billing.add_dayend",
         ])
-        register_role_permissions(CLINICIAN, view)
+        register_role_permissions(CLINICIAN, view + ["billing.view_product"])
         if "billing/_patient_panel.html" not in PATIENT_PANELS:
             PATIENT_PANELS.append("billing/_patient_panel.html")
         if "billing/_appointment_hook.html" not in APPOINTMENT_PANELS:

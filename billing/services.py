@@ -8,18 +8,32 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import dateformat, timezone
 
 from audit.models import AuditEvent
 from audit.services import record
 from ncc.models import NumberSequence
-from ncc.tax import xero_tax_type
+from ncc.tax import TaxTreatment, xero_tax_type
 from scheduling.models import Appointment, AppointmentStatus
 
 from . import gst
 from .errors import BillingError, NeedsConfirmation
 from .mappings import line_mapping_for, tracking_for
-from .models import CreditNote, Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
+from .models import (
+    DESK_METHODS,
+    AccountCreditEntry,
+    CreditNote,
+    Invoice,
+    InvoiceEmail,
+    InvoiceLine,
+    InvoiceStatus,
+    Payer,
+    Payment,
+    PaymentMethod,
+    Product,
+    ProductStock,
+)
 
 INVOICE_SEQUENCE = "invoice"
 
@@ -30,6 +44,8 @@ INVOICE_READY_HOOKS: list = []
 PAYMENT_RECORDED_HOOKS: list = []
 # ... and callable(invoice_id) for an invoice just voided (the xero app voids its copy).
 INVOICE_VOIDED_HOOKS: list = []
+# ... and callable(invoice_id) for an owed invoice whose lines changed (the xero app updates it).
+INVOICE_CHANGED_HOOKS: list = []
 # ... and callable(credit_note_id) for a credit note just issued (the xero app sends it).
 CREDIT_NOTE_HOOKS: list = []
 CREDIT_NOTE_SEQUENCE = "credit_note"
@@ -183,78 +199,208 @@ def _decimal(value, field: str, label: str) -> Decimal:
     return number
 
 
+def _tax_type_of(data: dict) -> str:
+    """A line's Xero tax type from its tax treatment in words (the pages) or the code (API)."""
+    treatment = (data.get("tax_treatment") or "").strip()
+    if treatment:
+        if treatment not in TaxTreatment.values:
+            raise BillingError("Choose GST-free, GST 10% or BAS excluded.", field="tax_treatment")
+        return xero_tax_type(treatment)
+    tax_type = (data.get("tax_type") or "").strip()
+    if tax_type not in gst.TAX_RATES:
+        raise BillingError(f"Tax type {tax_type or '(blank)'} is not one NCC knows: use "
+                           f"{', '.join(gst.TAX_RATES)}.", field="tax_type")
+    return tax_type
+
+
+def _default_account_code(invoice: Invoice, product: Product | None) -> str:
+    if product is not None and product.account_code:
+        return product.account_code
+    first = invoice.lines.exclude(account_code="").order_by("position").first()
+    return first.account_code if first else settings.BILLING_DEFAULT_ACCOUNT_CODE
+
+
+def _check_editable(invoice: Invoice) -> None:
+    if not invoice.is_editable:
+        if invoice.amount_paid > 0 or invoice.status == InvoiceStatus.PAID:
+            why = ("it has payments; issue a credit note for what should come off, and a new "
+                   "invoice for anything to add")
+        else:
+            why = f"it is {invoice.get_status_display().lower()}"
+        raise BillingError(f"The lines of {invoice.number} cannot change: {why}.",
+                           code="not_editable")
+
+
+def _adjust_stock(clinic, product_deltas: dict) -> list[str]:
+    """Take sold products off the clinic's stock (a negative delta puts them back). Selling
+    what the count says is not there is allowed (the count was wrong) with a warning."""
+    warnings = []
+    for product_id, delta in product_deltas.items():
+        if not delta:
+            continue
+        product = Product.objects.get(pk=product_id)
+        if not product.track_stock:
+            continue
+        stock, _ = ProductStock.objects.select_for_update().get_or_create(product=product,
+                                                                          clinic=clinic)
+        stock.quantity -= delta
+        stock.save(update_fields=["quantity", "updated_at"])
+        if delta > 0 and stock.quantity < 0:
+            warnings.append(f"{product.name}: the stock count at {clinic.short_name} was "
+                            f"{stock.quantity + delta}; sold anyway, now {stock.quantity}. "
+                            "Recount the shelf.")
+        elif delta > 0 and stock.is_low:
+            warnings.append(f"{product.name}: only {stock.quantity} left at "
+                            f"{clinic.short_name}.")
+    return warnings
+
+
+def _product_quantities(lines) -> dict:
+    counts: dict = {}
+    for line in lines:
+        if line.product_id:
+            counts[line.product_id] = counts.get(line.product_id, 0) + int(line.quantity)
+    return counts
+
+
+@dataclass
+class LinesSaved:
+    invoice: Invoice
+    warnings: list
+
+
 @transaction.atomic
-def update_draft_lines(invoice_id, lines: list[dict], *, actor=None) -> Invoice:
-    """Replace a draft's lines. Each dict: description, quantity, unit_amount, account_code,
-    tax_type, optional tracking_category/tracking_option, and `id` to keep an existing line
-    (and its appointment); existing lines left out are removed."""
+def update_invoice_lines(invoice_id, lines: list[dict], *, actor=None) -> LinesSaved:
+    """Add, change and remove lines while the invoice is a draft or awaiting payment with
+    nothing paid. Each dict: description, quantity, unit_amount, tax_treatment (gst_free,
+    taxable, bas_excluded) or tax_type (Xero's code), optional item_number, product,
+    account_code (kept, or the product's, or the invoice's), and `id` to keep an existing line
+    (and its appointment); existing lines left out are removed. Products sold come off the
+    clinic's stock."""
     invoice = _locked_invoice(invoice_id)
-    if not invoice.is_draft:
-        raise BillingError(f"Invoice {invoice.number} is {invoice.get_status_display().lower()}; "
-                           "only a draft's lines can be edited.", code="not_draft")
+    _check_editable(invoice)
     if not lines:
         raise BillingError("An invoice needs at least one line.", code="no_lines")
     existing = {line.pk: line for line in invoice.lines.all()}
+    before = _product_quantities(existing.values())
+    tracking = next(iter(existing.values()), None)
     keep, new = [], []
     for position, data in enumerate(lines, start=1):
         description = (data.get("description") or "").strip()
         if not description:
             raise BillingError("Each line needs a description.", field="description")
         quantity = _decimal(data.get("quantity", 1), "quantity", "Quantity")
-        if quantity <= 0:
-            raise BillingError("Quantity must be more than zero.", field="quantity")
         unit_amount = _decimal(data.get("unit_amount"), "unit_amount", "Unit amount")
+        if quantity < 0 or unit_amount < 0:
+            field = "quantity" if quantity < 0 else "unit_amount"
+            raise BillingError("A negative line is money given back: issue a credit note on a "
+                               "paid invoice (or lower the price here) instead.", field=field,
+                               code="use_credit")
+        if quantity == 0:
+            raise BillingError("Quantity must be more than zero.", field="quantity")
         if unit_amount.as_tuple().exponent < -4:
             raise BillingError("Unit amount has at most four decimal places.", field="unit_amount")
-        tax_type = (data.get("tax_type") or "").strip()
-        if tax_type not in gst.TAX_RATES:
-            raise BillingError(f"Tax type {tax_type or '(blank)'} is not one NCC knows: use "
-                               f"{', '.join(gst.TAX_RATES)}.", field="tax_type")
-        account_code = (data.get("account_code") or "").strip()
-        if not account_code:
-            raise BillingError("Each line needs an account code.", field="account_code")
+        product = None
+        if data.get("product"):
+            product = Product.objects.filter(pk=data["product"]).first()
+            if product is None:
+                raise BillingError("That product does not exist.", field="product")
+            if product.track_stock and quantity != quantity.to_integral_value():
+                raise BillingError("Stocked products sell in whole numbers.", field="quantity")
+        line = existing.pop(int(data["id"]), None) if data.get("id") else None
+        account_code = ((data.get("account_code") or "").strip()
+                        or (line.account_code if line else "")
+                        or _default_account_code(invoice, product))
         values = dict(position=position, description=description[:400], quantity=quantity,
-                      unit_amount=unit_amount, tax_type=tax_type, account_code=account_code,
-                      tracking_category=data.get("tracking_category", "") or "",
-                      tracking_option=data.get("tracking_option", "") or "")
-        line = existing.pop(data["id"], None) if data.get("id") else None
+                      unit_amount=unit_amount, tax_type=_tax_type_of(data),
+                      account_code=account_code[:10],
+                      item_number=(data.get("item_number") or "").strip()[:12],
+                      tracking_category=data.get("tracking_category")
+                      or (line.tracking_category if line else
+                          tracking.tracking_category if tracking else ""),
+                      tracking_option=data.get("tracking_option")
+                      or (line.tracking_option if line else
+                          tracking.tracking_option if tracking else ""))
         if line is None:
-            new.append(InvoiceLine(invoice=invoice, **values))
+            new.append(InvoiceLine(invoice=invoice, product=product,
+                                   item_code=product.xero_item_code if product else "", **values))
         else:
             for name, value in values.items():
                 setattr(line, name, value)
             keep.append(line)
     if existing:
+        if any(ln.appointment_id for ln in existing.values()) and not any(
+                ln.appointment_id for ln in keep):
+            raise BillingError("The appointment's line cannot be removed: void the invoice if "
+                               "the visit should not be billed.", code="appointment_line")
         InvoiceLine.objects.filter(pk__in=existing).delete()
     InvoiceLine.objects.bulk_update(keep, ["position", "description", "quantity", "unit_amount",
-                                           "tax_type", "account_code", "tracking_category",
-                                           "tracking_option"])
+                                           "tax_type", "account_code", "item_number",
+                                           "tracking_category", "tracking_option"])
     InvoiceLine.objects.bulk_create(new)
     _recalculate(invoice)
-    if invoice.total < 0:
-        raise BillingError("The lines add up to less than $0.00; an invoice cannot be negative.",
-                           code="negative_total")
+    if invoice.status == InvoiceStatus.AWAITING_PAYMENT and invoice.total <= 0:
+        raise BillingError("An approved invoice needs a total above $0.00.", code="empty_invoice")
     invoice.save()
+    after = _product_quantities(invoice.lines.all())
+    warnings = _adjust_stock(invoice.clinic, {pk: after.get(pk, 0) - before.get(pk, 0)
+                                              for pk in set(before) | set(after)})
     record(actor, AuditEvent.Action.UPDATE, invoice,
            f"Edited the lines of {invoice.number} (now {_money(invoice.total)})")
-    return invoice
+    _lines_changed(invoice)
+    return LinesSaved(invoice, warnings)
 
 
-@transaction.atomic
-def record_payment(invoice_id, *, amount, method: str, paid_on: date | None = None,
-                   reference: str = "", actor=None) -> Payment:
-    """Record money received. Paying the amount due in full marks the invoice paid and its
-    appointments paid."""
-    amount = _decimal(amount, "amount", "The amount")
+def update_draft_lines(invoice_id, lines: list[dict], *, actor=None) -> Invoice:
+    return update_invoice_lines(invoice_id, lines, actor=actor).invoice
+
+
+def _lines_changed(invoice: Invoice) -> None:
+    if invoice.status != InvoiceStatus.DRAFT:
+        for hook in INVOICE_CHANGED_HOOKS:
+            hook(invoice.pk)
+
+
+def _line_dicts(invoice: Invoice) -> list[dict]:
+    return [{"id": ln.pk, "description": ln.description, "quantity": ln.quantity,
+             "unit_amount": ln.unit_amount, "tax_type": ln.tax_type,
+             "item_number": ln.item_number, "account_code": ln.account_code,
+             "tracking_category": ln.tracking_category, "tracking_option": ln.tracking_option}
+            for ln in invoice.lines.all()]
+
+
+def add_product_to_invoice(invoice_id, product_id, quantity=1, *, actor=None) -> LinesSaved:
+    """One more line: the product at its price and tax treatment."""
+    product = Product.objects.filter(pk=product_id, active=True).first()
+    if product is None:
+        raise BillingError("Choose a product.", field="product")
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None:
+        raise BillingError("That invoice does not exist.", code="not_found")
+    lines = _line_dicts(invoice)
+    lines.append({"description": product.name, "quantity": quantity,
+                  "unit_amount": product.price, "tax_treatment": product.tax_treatment,
+                  "item_number": product.item_number, "product": product.pk})
+    return update_invoice_lines(invoice_id, lines, actor=actor)
+
+
+def account_credit_balance(patient_id) -> Decimal:
+    total = (AccountCreditEntry.objects.filter(patient_id=patient_id)
+             .aggregate(total=Sum("amount"))["total"])
+    return total or Decimal("0.00")
+
+
+def _payment_amount(value, field: str = "amount") -> Decimal:
+    amount = _decimal(value, field, "The amount")
     if amount <= 0:
-        raise BillingError("The amount must be more than $0.00.", field="amount")
+        raise BillingError("The amount must be more than $0.00.", field=field)
     if amount.as_tuple().exponent < -2:
         raise BillingError("The amount is in dollars and cents (two decimal places).",
-                           field="amount")
-    if method not in PaymentMethod.values:
-        raise BillingError("Choose how the payment was made: cash, card, bank transfer or Xero.",
-                           field="method")
-    invoice = _locked_invoice(invoice_id)
+                           field=field)
+    return amount
+
+
+def _check_takes_payment(invoice: Invoice) -> None:
     if invoice.is_draft:
         raise BillingError(f"Invoice {invoice.number} is a draft; approve it before recording a "
                            "payment.", code="not_approved")
@@ -264,16 +410,30 @@ def record_payment(invoice_id, *, amount, method: str, paid_on: date | None = No
     if invoice.status == InvoiceStatus.PAID:
         raise BillingError(f"Invoice {invoice.number} is already paid in full.",
                            code="already_paid")
-    if amount > invoice.amount_due:
-        raise BillingError(f"{_money(amount)} is more than the {_money(invoice.amount_due)} "
-                           f"still owing on {invoice.number}.", field="amount",
-                           code="overpayment")
-    today = _clinic_today(invoice.clinic)
-    paid_on = paid_on or today
-    if paid_on > today:
-        raise BillingError("A payment cannot be dated in the future.", field="date")
+
+
+def _apply_payment(invoice: Invoice, *, amount: Decimal, method: str, paid_on: date,
+                   reference: str, fund_name: str, credit_kept: Decimal, actor) -> Payment:
+    """Write one payment on a locked invoice: the invoice's totals and status, the patient's
+    account credit (kept or spent), the audit row and the hooks (after commit, in the hook)."""
+    if method == PaymentMethod.ACCOUNT_CREDIT:
+        balance = account_credit_balance(invoice.patient_id)
+        if amount > balance:
+            raise BillingError(f"{invoice.patient.full_name} has {_money(balance)} account "
+                               f"credit, less than {_money(amount)}.", field="amount",
+                               code="not_enough_credit")
     payment = Payment.objects.create(invoice=invoice, date=paid_on, amount=amount, method=method,
-                                     reference=(reference or "")[:100], recorded_by=_user(actor))
+                                     reference=(reference or "").strip()[:100],
+                                     fund_name=(fund_name or "").strip()[:80],
+                                     credit_kept=credit_kept, recorded_by=_user(actor))
+    if method == PaymentMethod.ACCOUNT_CREDIT:
+        AccountCreditEntry.objects.create(patient_id=invoice.patient_id, amount=-amount,
+                                          payment=payment, created_by=_user(actor),
+                                          note=f"Spent on {invoice.number}")
+    if credit_kept:
+        AccountCreditEntry.objects.create(patient_id=invoice.patient_id, amount=credit_kept,
+                                          payment=payment, created_by=_user(actor),
+                                          note=f"Overpaid on {invoice.number}, kept as credit")
     invoice.amount_paid += amount
     invoice.amount_due = invoice.total - invoice.amount_paid
     if invoice.amount_due == 0:
@@ -282,13 +442,149 @@ def record_payment(invoice_id, *, amount, method: str, paid_on: date | None = No
         # An update, not a save of the Appointment: scheduling owns that model's writes.
         Appointment.objects.filter(pk__in=invoice.appointment_ids()).update(is_paid=True)
     invoice.save(update_fields=["amount_paid", "amount_due", "status", "paid_on", "updated_at"])
+    kept = f" ({_money(credit_kept)} kept as account credit)" if credit_kept else ""
     record(actor, AuditEvent.Action.UPDATE, invoice,
-           f"Recorded {payment.get_method_display().lower()} payment of {_money(amount)} on "
-           f"{invoice.number}", {"payment": str(payment.pk), "amount_due": str(invoice.amount_due)})
+           f"Recorded {payment.get_method_display()} payment of {_money(amount)} on "
+           f"{invoice.number}{kept}", {"payment": str(payment.pk),
+                                        "amount_due": str(invoice.amount_due)})
     if method != PaymentMethod.XERO:
         for hook in PAYMENT_RECORDED_HOOKS:
             hook(payment.pk)
     return payment
+
+
+def _payment_date(invoice: Invoice, paid_on) -> date:
+    today = _clinic_today(invoice.clinic)
+    paid_on = paid_on or today
+    if paid_on > today:
+        raise BillingError("A payment cannot be dated in the future.", field="date")
+    return paid_on
+
+
+@transaction.atomic
+def record_payment(invoice_id, *, amount, method: str, paid_on: date | None = None,
+                   reference: str = "", fund_name: str = "", keep_excess_as_credit: bool = False,
+                   actor=None) -> Payment:
+    """Record money received. Paying the amount due in full marks the invoice paid and its
+    appointments paid. More than is due is refused, unless the rest is kept as the patient's
+    account credit (`keep_excess_as_credit`)."""
+    amount = _payment_amount(amount)
+    if method not in PaymentMethod.values:
+        raise BillingError("Choose how the payment was made.", field="method")
+    if method == PaymentMethod.HEALTH_FUND and not (fund_name or "").strip():
+        raise BillingError("Name the health fund that paid the benefit.", field="fund_name")
+    invoice = _locked_invoice(invoice_id)
+    _check_takes_payment(invoice)
+    credit_kept = Decimal("0.00")
+    if amount > invoice.amount_due:
+        excess = amount - invoice.amount_due
+        if not keep_excess_as_credit or method in (PaymentMethod.ACCOUNT_CREDIT,
+                                                   PaymentMethod.XERO):
+            raise BillingError(f"{_money(amount)} is more than the {_money(invoice.amount_due)} "
+                               f"still owing on {invoice.number}. Take {_money(invoice.amount_due)}"
+                               f", or keep the {_money(excess)} over as account credit.",
+                               field="amount", code="overpayment")
+        amount, credit_kept = invoice.amount_due, excess
+    return _apply_payment(invoice, amount=amount, method=method,
+                          paid_on=_payment_date(invoice, paid_on), reference=reference,
+                          fund_name=fund_name, credit_kept=credit_kept, actor=actor)
+
+
+@transaction.atomic
+def record_benefit_and_gap(invoice_id, *, benefit, fund_name: str, claim_reference: str = "",
+                           gap_method: str = PaymentMethod.CARD, gap_amount=None,
+                           benefit_method: str = PaymentMethod.HEALTH_FUND,
+                           paid_on: date | None = None, actor=None) -> tuple[Payment, Payment | None]:
+    """A health-fund claim on the spot (HICAPS) and the patient's gap, in one action: the
+    fund's benefit and the gap are two payments written together or not at all. The gap is
+    what remains after the benefit unless given."""
+    benefit = _payment_amount(benefit, "benefit")
+    if benefit_method not in (PaymentMethod.HEALTH_FUND, PaymentMethod.MEDICARE,
+                              PaymentMethod.DVA, PaymentMethod.NDIS):
+        raise BillingError("The benefit comes from a health fund, Medicare, DVA or NDIS.",
+                           field="benefit_method")
+    if benefit_method == PaymentMethod.HEALTH_FUND and not (fund_name or "").strip():
+        raise BillingError("Name the health fund that paid the benefit.", field="fund_name")
+    if gap_method not in DESK_METHODS or gap_method in (PaymentMethod.HEALTH_FUND,):
+        raise BillingError("Choose how the patient paid the gap.", field="gap_method")
+    invoice = _locked_invoice(invoice_id)
+    _check_takes_payment(invoice)
+    if benefit > invoice.amount_due:
+        raise BillingError(f"The benefit {_money(benefit)} is more than the "
+                           f"{_money(invoice.amount_due)} owing on {invoice.number}.",
+                           field="benefit", code="overpayment")
+    remaining = invoice.amount_due - benefit
+    gap = remaining if gap_amount in (None, "") else _payment_amount(gap_amount, "gap_amount")
+    if gap > remaining:
+        raise BillingError(f"The gap {_money(gap)} is more than the {_money(remaining)} left "
+                           "after the benefit.", field="gap_amount", code="overpayment")
+    paid_on = _payment_date(invoice, paid_on)
+    first = _apply_payment(invoice, amount=benefit, method=benefit_method, paid_on=paid_on,
+                           reference=claim_reference, fund_name=fund_name,
+                           credit_kept=Decimal("0.00"), actor=actor)
+    second = None
+    if gap > 0:
+        second = _apply_payment(invoice, amount=gap, method=gap_method, paid_on=paid_on,
+                                reference="Gap", fund_name="", credit_kept=Decimal("0.00"),
+                                actor=actor)
+    return first, second
+
+
+@transaction.atomic
+def set_invoice_payer(invoice_id, payer_id, *, claim_number: str = "",
+                      approval_number: str = "", actor=None) -> Invoice:
+    """Bill the invoice to a third party (DVA, an NDIS plan manager, an insurer) or back to the
+    patient, with the payer's claim and approval numbers. Changing who is billed after Xero has
+    the invoice updates it there (INVOICE_CHANGED_HOOKS) while nothing is paid."""
+    invoice = _locked_invoice(invoice_id)
+    _check_editable(invoice)
+    payer = None
+    if payer_id:
+        payer = Payer.objects.filter(pk=payer_id, active=True).first()
+        if payer is None:
+            raise BillingError("Choose a payer from the list.", field="payer")
+    invoice.payer = payer
+    invoice.claim_number = (claim_number or "").strip()[:60]
+    invoice.approval_number = (approval_number or "").strip()[:60]
+    if payer is not None and payer.kind in (Payer.Kind.WORKCOVER, Payer.Kind.DVA) and not (
+            invoice.claim_number or invoice.approval_number):
+        raise BillingError(f"{payer.name} pays only with a claim or approval number on the "
+                           "invoice.", field="claim_number")
+    invoice.save(update_fields=["payer", "claim_number", "approval_number", "updated_at"])
+    record(actor, AuditEvent.Action.UPDATE, invoice,
+           f"{invoice.number} billed to {invoice.bill_to_name}",
+           {"claim_number": invoice.claim_number, "approval_number": invoice.approval_number})
+    _lines_changed(invoice)
+    return invoice
+
+
+@transaction.atomic
+def email_invoice(invoice_id, *, kind: str, to_address: str, actor=None) -> InvoiceEmail:
+    """Queue the tax invoice or receipt (PDF) to the patient or payer; the worker sends it and
+    the invoice page shows queued, sent, or failed with when it is tried again."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    to_address = (to_address or "").strip()
+    try:
+        validate_email(to_address)
+    except ValidationError:
+        raise BillingError("Enter an email address like name@example.com.",
+                           field="to_address") from None
+    if kind not in InvoiceEmail.Kind.values:
+        raise BillingError("Choose the tax invoice or the receipt.", field="kind")
+    invoice = _locked_invoice(invoice_id)
+    if invoice.is_draft:
+        raise BillingError(f"{invoice.number} is a draft; approve it before sending it.",
+                           code="not_approved")
+    email = InvoiceEmail.objects.create(invoice=invoice, kind=kind, to_address=to_address,
+                                        requested_by=_user(actor))
+    record(actor, AuditEvent.Action.UPDATE, invoice,
+           f"Emailed the {email.get_kind_display().lower()} {invoice.number} to {to_address}")
+    from .tasks import send_invoice_email
+
+    transaction.on_commit(lambda: send_invoice_email.enqueue(email.pk))
+    return email
 
 
 @transaction.atomic
@@ -305,6 +601,8 @@ def void_invoice(invoice_id, *, actor=None, reason: str = "") -> Invoice:
     invoice.voided_at = timezone.now()
     invoice.void_reason = (reason or "").strip()[:200]
     invoice.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    _adjust_stock(invoice.clinic, {pk: -count for pk, count
+                                   in _product_quantities(invoice.lines.all()).items()})
     record(actor, AuditEvent.Action.UPDATE, invoice,
            f"Voided invoice {invoice.number}" + (f": {invoice.void_reason}"
                                                   if invoice.void_reason else ""))

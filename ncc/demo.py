@@ -178,8 +178,65 @@ def create_practice(rng: random.Random) -> tuple[list[Clinic], list[Clinician], 
         if first == "Mia":
             logins.append((RECEPTIONIST, user.email, user.get_full_name()))
     types = [AppointmentType.objects.create(name=n, duration_minutes=d, price=Decimal(p),
-                                            colour=c) for n, d, p, c in TYPES]
+                                            colour=c, item_number=ITEM_NUMBERS.get(n, ""))
+             for n, d, p, c in TYPES]
+    _money_setup(rng, clinics, [c for c, _ in clinicians])
     return clinics, clinicians, types, logins
+
+
+# Item numbers health funds recognise for podiatry services (printed on invoices and receipts).
+ITEM_NUMBERS = {"Initial consultation": "F1201", "Review": "F1203", "Orthotic fitting": "F1231",
+                "Gait analysis": "F1241", "Nail surgery": "F1221",
+                "Diabetic foot assessment": "F1205", "Custom footwear consult": "F1232"}
+PRODUCTS = [  # code, name, price, taxable, tracked stock per clinic
+    ("UREA-25", "Urea heel balm 25% (75 g)", "22.00", True, 12),
+    ("SOCK-DIAB", "Diabetic socks (pair)", "18.50", True, 20),
+    ("INSOLE-OTC", "Off-the-shelf orthotic insoles", "59.00", True, 3),
+    ("FELT-PAD", "Felt padding (sheet)", "6.50", True, None),
+    ("ORTH-CUSTOM", "Custom foot orthoses (pair)", "480.00", False, None),
+]
+
+
+def _money_setup(rng: random.Random, clinics, clinicians) -> None:
+    """The practice behind the invoices (ABN), provider numbers per location, products with
+    stock, and the third parties who pay for some patients."""
+    from billing.models import Payer, Product, ProductStock
+    from clinics.models import Practice, ProviderNumber
+    from ncc.tax import TaxTreatment
+
+    Practice.objects.create(
+        name="Walk Easy Podiatry", legal_name="Walk Easy Podiatry Pty Ltd", abn="51824753556",
+        email="accounts@walkeasy.example",
+        invoice_terms="Payment is due on the day of your appointment. Bank transfer: BSB "
+                      "062-000, account 1234 5678, reference your invoice number.",
+        receipt_note="Thank you. Keep this receipt for your health fund.")
+    used = set()
+    for clinician in clinicians:
+        for clinic in clinician.clinics.all():
+            while True:
+                number = (f"{rng.randint(200000, 599999)}{rng.choice('0123456789')}"
+                          f"{rng.choice('ABCDEFHJKLTWXY')}")
+                if number not in used:
+                    used.add(number)
+                    break
+            ProviderNumber.objects.create(clinician=clinician, clinic=clinic, number=number)
+    for code, name, price, taxable, stock in PRODUCTS:
+        product = Product.objects.create(
+            code=code, name=name, price=Decimal(price), track_stock=stock is not None,
+            tax_treatment=TaxTreatment.TAXABLE if taxable else TaxTreatment.GST_FREE,
+            item_number="F1251" if code == "ORTH-CUSTOM" else "")
+        if stock is not None:
+            ProductStock.objects.bulk_create([
+                ProductStock(product=product, clinic=c, quantity=stock if i else 1)
+                for i, c in enumerate(clinics)])
+    Payer.objects.bulk_create([
+        Payer(name="Department of Veterans' Affairs", kind=Payer.Kind.DVA,
+              email="dva.claims@example.gov.au", address="GPO Box 9998\nBrisbane QLD 4001"),
+        Payer(name="Plan Partners (NDIS plan manager)", kind=Payer.Kind.NDIS,
+              email="invoices@planpartners.example"),
+        Payer(name="Allianz WorkCover NSW", kind=Payer.Kind.WORKCOVER,
+              email="claims@allianz-workcover.example"),
+    ])
 
 
 def make_patients(rng: random.Random, clinics: list[Clinic], count: int, progress=None) -> int:
@@ -307,8 +364,11 @@ def make_invoices(rng: random.Random, weeks_back: int = 6, progress=None) -> int
     from django.conf import settings as conf
 
     from billing import gst
-    from billing.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
+    from billing.models import Invoice, InvoiceLine, InvoiceStatus, Payer, Payment, PaymentMethod
     from billing.services import INVOICE_SEQUENCE
+    from ncc.tax import xero_tax_type
+
+    dva = Payer.objects.filter(kind=Payer.Kind.DVA).first()
 
     since = timezone.now() - timedelta(weeks=weeks_back)
     appointments = list(
@@ -321,9 +381,14 @@ def make_invoices(rng: random.Random, weeks_back: int = 6, progress=None) -> int
     invoices, lines, payments = [], [], []
     for number, appt in zip(numbers, appointments, strict=True):
         day = appt.local_starts_at.date()
-        totals = gst.invoice_totals([(Decimal("1"), appt.appointment_type.price, "OUTPUT")])
+        tax_type = xero_tax_type(appt.appointment_type.tax_treatment)
+        totals = gst.invoice_totals([(Decimal("1"), appt.appointment_type.price, tax_type)])
         paid = appt.is_paid
+        # About one visit in twelve is a veteran's, billed to DVA with the claim number.
+        to_dva = dva is not None and rng.random() < 0.08
         invoice = Invoice(
+            payer=dva if to_dva else None, clinician=appt.clinician,
+            claim_number=f"NX{rng.randint(100000, 999999)}" if to_dva else "",
             number=f"{conf.BILLING_INVOICE_PREFIX}{number:06d}", patient_id=appt.patient_id,
             clinic=appt.clinic, issue_date=day, due_date=day + timedelta(days=14),
             status=InvoiceStatus.PAID if paid else InvoiceStatus.AWAITING_PAYMENT,
@@ -338,9 +403,23 @@ def make_invoices(rng: random.Random, weeks_back: int = 6, progress=None) -> int
                         f"with {appt.clinician.display_name}",
             quantity=Decimal("1"), unit_amount=appt.appointment_type.price,
             line_amount=totals.lines[0].line_amount, gst=totals.lines[0].tax,
-            account_code="200", tax_type="OUTPUT", tracking_category="Clinic",
+            item_number=appt.appointment_type.item_number,
+            account_code="200", tax_type=tax_type, tracking_category="Clinic",
             tracking_option=appt.clinic.short_name))
-        if paid:
+        if paid and to_dva:
+            payments.append(Payment(invoice=invoice, date=day, amount=totals.total,
+                                    method=PaymentMethod.DVA, reference=invoice.claim_number))
+        elif paid and rng.random() < 0.45:
+            # A HICAPS claim on the spot and the patient's gap.
+            benefit = (totals.total * Decimal(rng.choice(["0.5", "0.6", "0.7"]))).quantize(
+                Decimal("0.01"))
+            payments.append(Payment(invoice=invoice, date=day, amount=benefit,
+                                    method=PaymentMethod.HEALTH_FUND,
+                                    fund_name=rng.choice(["Bupa", "Medibank", "HCF", "nib"]),
+                                    reference=f"HC{rng.randint(100000, 999999)}"))
+            payments.append(Payment(invoice=invoice, date=day, amount=totals.total - benefit,
+                                    method=PaymentMethod.CARD, reference="Gap"))
+        elif paid:
             payments.append(Payment(invoice=invoice, date=day, amount=totals.total,
                                     method=rng.choice([PaymentMethod.CARD, PaymentMethod.CARD,
                                                        PaymentMethod.CASH, PaymentMethod.EFT])))

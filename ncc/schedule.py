@@ -16,4 +16,5 @@ SCHEDULE: list[tuple[str, int]] = [
     # Push invoices not yet in Xero; bring back payments made in Xero (no payment webhook).
     ("xero.tasks.xero_invoice_sweep", 180),
     ("scheduling.tasks.retry_failed_confirmations", 300),
+    ("billing.tasks.retry_failed_invoice_emails", 300),
 ]

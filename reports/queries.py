@@ -138,7 +138,15 @@ def revenue_report(clinics, start: date, end: date) -> dict:
     received = {r["invoice__clinic"]: r["amount"] or ZERO for r in
                 Payment.objects.filter(date__gte=start, date__lt=end)
                 .values("invoice__clinic").annotate(amount=Sum("amount"))}
+    # Sales that carry no GST (GST-free care, BAS excluded), from the lines: GST is per line.
+    gst_free = {r["invoice__clinic"]: r["amount"] or ZERO for r in
+                InvoiceLine.objects.filter(invoice__status__in=BILLED, gst=0,
+                                           invoice__issue_date__gte=start,
+                                           invoice__issue_date__lt=end)
+                .values("invoice__clinic").annotate(amount=Sum("line_amount"))}
     by_clinic = [{"clinic": c, "invoiced": invoiced.get(c.pk, ZERO), "gst": gst_rows.get(c.pk, ZERO),
+                  "gst_free": gst_free.get(c.pk, ZERO),
+                  "taxable": invoiced.get(c.pk, ZERO) - gst_free.get(c.pk, ZERO),
                   "received": received.get(c.pk, ZERO)} for c in clinics]
     clinician_rows = (
         InvoiceLine.objects.filter(invoice__status__in=BILLED, invoice__issue_date__gte=start,
@@ -162,8 +170,33 @@ def revenue_report(clinics, start: date, end: date) -> dict:
         "by_week": sorted(by_week.items()),
         "total_invoiced": sum((r["invoiced"] for r in by_clinic), ZERO),
         "total_gst": sum((r["gst"] for r in by_clinic), ZERO),
+        "total_gst_free": sum((r["gst_free"] for r in by_clinic), ZERO),
         "total_received": sum((r["received"] for r in by_clinic), ZERO),
     }
+
+
+def takings_report(clinics, start: date, end: date) -> dict:
+    """Money received in [start, end) by clinic and payment method (what was applied to invoices
+    plus overpayments kept as credit), one GROUP BY. Account credit spent and payments recorded
+    in Xero are not money taken at the desk and are left out."""
+    from billing.models import PaymentMethod
+
+    rows = (Payment.objects.filter(date__gte=start, date__lt=end, invoice__clinic__in=clinics)
+            .exclude(method__in=[PaymentMethod.XERO, PaymentMethod.ACCOUNT_CREDIT])
+            .values("invoice__clinic", "method")
+            .annotate(applied=Sum("amount"), kept=Sum("credit_kept"), n=Count("pk")))
+    cells: dict = defaultdict(dict)
+    counts: dict = defaultdict(int)
+    for r in rows:
+        cells[r["invoice__clinic"]][r["method"]] = (r["applied"] or ZERO) + (r["kept"] or ZERO)
+        counts[r["method"]] += r["n"]
+    methods = [m for m in PaymentMethod.values if any(m in c for c in cells.values())]
+    by_clinic = [{"clinic": c, "amounts": [cells[c.pk].get(m, ZERO) for m in methods],
+                  "total": sum(cells[c.pk].values(), ZERO)} for c in clinics]
+    totals = [sum((cells[c.pk].get(m, ZERO) for c in clinics), ZERO) for m in methods]
+    return {"methods": [(m, PaymentMethod(m).label, counts[m]) for m in methods],
+            "by_clinic": by_clinic, "totals": totals,
+            "total": sum(totals, ZERO)}
 
 
 def _working_minutes(clinician: Clinician, start: date, end: date, hours_by_clinician,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("appointments/", views.appointments, name="appointments"),
     path("demographics/", views.demographics, name="demographics"),
     path("receivables/", views.receivables, name="receivables"),
+    path("takings/", views.takings, name="takings"),
 ]

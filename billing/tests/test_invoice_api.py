@@ -34,9 +34,10 @@ def test_over_payment_is_a_400_naming_the_amount(mia_client, completed_visit):
                                                      "amount": "100.00", "method": "cash"},
                                content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {
-        "amount": [f"$100.00 is more than the $75.00 still owing on {invoice.number}."],
-        "code": "overpayment"}
+    body = response.json()
+    assert body["code"] == "overpayment"
+    assert body["amount"][0].startswith(
+        f"$100.00 is more than the $75.00 still owing on {invoice.number}.")
 
 
 def test_bad_payment_fields_are_a_400_field_by_field(mia_client, completed_visit):

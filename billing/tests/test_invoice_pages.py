@@ -97,11 +97,9 @@ def test_edit_a_drafts_lines_then_approve(mia_client, completed_visit):
         "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "1", "lines-MIN_NUM_FORMS": "0",
         "lines-MAX_NUM_FORMS": "1000",
         "lines-0-id": line.pk, "lines-0-description": line.description, "lines-0-quantity": "1",
-        "lines-0-unit_amount": "75.00", "lines-0-account_code": "200",
-        "lines-0-tax_type": "OUTPUT", "lines-0-tracking_option": "Sydney CBD",
+        "lines-0-unit_amount": "75.00", "lines-0-tax_treatment": "taxable",
         "lines-1-description": "Padding", "lines-1-quantity": "1", "lines-1-unit_amount": "5.50",
-        "lines-1-account_code": "200", "lines-1-tax_type": "OUTPUT",
-        "lines-1-tracking_option": "Sydney CBD",
+        "lines-1-tax_treatment": "taxable",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     draft.refresh_from_db()

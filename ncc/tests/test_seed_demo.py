@@ -29,13 +29,14 @@ def _wipe_practice():
     """Delete what seed_demo made, children first (no flush: it cannot run inside the test's
     transaction on PostgreSQL)."""
     from accounts.models import User
-    from billing.models import Invoice, InvoiceLine, Payment
-    from clinics.models import Clinician, OpeningHours
+    from billing.models import Invoice, InvoiceLine, Payer, Payment, Product, ProductStock
+    from clinics.models import Clinician, OpeningHours, Practice, ProviderNumber
     from ncc.models import NumberSequence
     from scheduling.models import AppointmentType, WorkingHours
 
-    for model in (Payment, InvoiceLine, Invoice, Appointment, AppointmentType, Patient,
-                  WorkingHours, Clinician, User, OpeningHours, Clinic, NumberSequence):
+    for model in (Payment, InvoiceLine, Invoice, Payer, ProductStock, Product, Appointment,
+                  AppointmentType, Patient, WorkingHours, ProviderNumber, Clinician, User,
+                  OpeningHours, Clinic, Practice, NumberSequence):
         model.objects.all().delete()
 
 

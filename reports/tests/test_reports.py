@@ -127,7 +127,7 @@ def test_reports_are_for_admins_only(mia_client):
                                  "/reports/receivables/?format=csv"])
 def test_every_report_exports_csv(sam_client, visits, url):
     response = sam_client.get(url)
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"].startswith("text/csv")
     assert len(response.content.decode().strip().splitlines()) >= 2
 
 
@@ -157,3 +157,37 @@ def test_dashboard_lists_what_failed_with_the_page_that_fixes_it(sam_client, joh
     assert "/sms/messages/?status=failed" in page
     assert "patients Xero did not accept as contacts" in page
     assert "Nothing failed" not in page
+
+
+@pytest.mark.django_db
+def test_csv_money_has_two_places_iso_dates_and_gst_free_column(sam_client, visits):
+    billing.record_payment(visits[0][1].pk, amount="75.00", method="cash",
+                           paid_on=date(2026, 11, 16))
+    body = sam_client.get("/reports/revenue/?start=2026-11-01&end=2026-11-30&format=csv"
+                          ).content.decode()
+    header, *rows = body.splitlines()
+    assert "GST-free sales" in header and "GST" in header
+    cells = next(r for r in rows if "Sydney" in r).split(",")
+    assert cells[:2] == ["2026-11-01", "2026-11-30"]
+    # Sydney: three $75 GST-free reviews, $75 received.
+    assert cells[3:] == ["225.00", "0.00", "0.00", "225.00", "75.00"]
+
+
+@pytest.mark.django_db
+def test_takings_report_splits_money_received_by_method_and_clinic(sam_client, visits,
+                                                                     sydney_cbd, brisbane):
+    billing.record_benefit_and_gap(visits[0][1].pk, benefit="45.00", fund_name="Bupa",
+                                   gap_method="cash", paid_on=date(2026, 11, 16))
+    billing.record_payment(visits[2][1].pk, amount="80.00", method="card",
+                           keep_excess_as_credit=True, paid_on=date(2026, 11, 18))
+    report = queries.takings_report([sydney_cbd, brisbane], date(2026, 11, 1), date(2026, 12, 1))
+    labels = [label for _m, label, _n in report["methods"]]
+    rows = {r["clinic"].pk: dict(zip(labels, r["amounts"], strict=True))
+            for r in report["by_clinic"]}
+    assert rows[sydney_cbd.pk]["Health fund benefit (HICAPS)"] == Decimal("45.00")
+    assert rows[sydney_cbd.pk]["Cash"] == Decimal("30.00")
+    assert rows[brisbane.pk]["EFTPOS card"] == Decimal("80.00")  # $5 over kept as credit
+    assert report["total"] == Decimal("155.00")
+    csv_body = sam_client.get("/reports/takings/?start=2026-11-01&end=2026-11-30&format=csv"
+                              ).content.decode()
+    assert csv_body.splitlines()[-1].endswith(",155.00")
