@@ -73,10 +73,11 @@ def make_world():
                                        home_clinic=clinic)
     sync = XeroSyncJob.objects.create()
     clinical = _clinical_world(users, ben, patient, visit)
-    from billing.models import Product
+    from billing.models import Payer, Product
     from scheduling.models import TimeOff
     product = Product.objects.create(code="CREAM", name="Urea cream", price="18.95")
     leaver = testing.make_user("receptionist", "Zoe", "zoe@walkeasy.example", clinic)
+    payer = Payer.objects.create(name="DVA", kind="dva")
     by_name = {
         "patients": patient.pk, "scheduling": visit.pk, "billing": invoice.pk,
         "messaging": sms.pk, "xero:sync_patient": patient.pk, "xero:job": sync.pk,
@@ -96,9 +97,11 @@ def make_world():
             clinician=ben, reason="Leave", starts_at=datetime(2030, 4, 1, tzinfo=clinic.tz),
             ends_at=datetime(2030, 4, 2, tzinfo=clinic.tz)).pk,
         **clinical,
+        "billing:product_edit": product.pk, "billing:payer_edit": payer.pk,
+        "billing:close_day_status": visit.pk,
     }
     extra = {"token": settings.SMS_CALLBACK_TOKEN, "patient_pk": patient.pk,
-             "uidb64": "MQ", "token_reset": "set-password"}
+             "uidb64": "MQ", "token_reset": "set-password", "kind": "invoice"}
     return users, by_name, extra
 
 
