@@ -21,6 +21,8 @@ def patient_billing(patient):
 def money(value):
     if value is None or value == "":
         return ""
+    if value < 0:
+        return f"−${-value:,.2f}"
     return f"${value:,.2f}"
 
 
