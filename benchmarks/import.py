@@ -138,6 +138,9 @@ def main():
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: no log of every query kept in memory
     recreate_database()
     from django.core.management import call_command
 

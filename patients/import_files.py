@@ -21,7 +21,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-MAX_ROWS = 200_000
+MAX_ROWS = 1_000_000
 
 
 class ImportFileError(ValidationError):
