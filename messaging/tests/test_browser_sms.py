@@ -100,6 +100,7 @@ def test_screenshots_of_the_sms_pages(page, sam_owner, sydney_cbd, john_smith, b
             page.goto(url)
             expect(page.locator("h1")).to_be_visible()
             page.screenshot(path=os.path.join(SCREENS, f"{name}-{suffix}.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})  # the side menu shows the badge
     page.goto("/sms/")
     expect(page.get_by_role("link", name="SMS 1")).to_be_visible()  # Kim's N waits; John's reply was read
 
