@@ -11,15 +11,21 @@ from xero.models import XeroConnection, XeroItemMapping, XeroTrackingMapping
 SPEED = 600.0  # a simulated minute passes in 0.1 s
 
 
-@pytest.fixture
-def fake_xero(settings):
-    fake = FakeXero(speed=SPEED).start()
+def serve_to_app(fake: FakeXero, settings):
+    """Start `fake` and point the app's settings at it (tiny backoffs, its clock's speed)."""
+    fake.start()
     for key, value in fake.settings().items():
         setattr(settings, key, value)
-    settings.XERO_CLOCK_SPEED = SPEED
+    settings.XERO_CLOCK_SPEED = fake.clock.speed
     settings.XERO_BACKOFF_SECONDS = 0.001
     settings.XERO_TIMEOUT_SECONDS = 2.0
     settings.XERO_REDIRECT_URI = "http://testserver/xero/callback/"
+    return fake
+
+
+@pytest.fixture
+def fake_xero(settings):
+    fake = serve_to_app(FakeXero(speed=SPEED), settings)
     yield fake
     fake.stop()
 
