@@ -431,6 +431,57 @@ def make_invoices(rng: random.Random, weeks_back: int = 6, progress=None) -> int
     return len(invoices)
 
 
+def make_clinical_records(rng: random.Random) -> int:
+    """A little clinical history for Ben: signed notes for his recent completed visits (one a
+    diabetic foot assessment), one draft left unsigned from an earlier day, two referrers and a
+    Medicare CDM referral. Kept small: the demo shows the pages, the benchmark the volume."""
+    from clinical import services as clinical
+    from clinical.models import NoteTemplate, Referrer
+
+    ben = Clinician.objects.filter(user__first_name="Ben").select_related("user").first()
+    if ben is None:
+        return 0
+    lee = Referrer.objects.create(name="Dr Jane Lee", practice="Harbour Medical Centre",
+                                  provider_number="2426011A", phone="+61292314400",
+                                  email="jane.lee@harbourmedical.example")
+    Referrer.objects.create(name="Dr Raj Patel", kind=Referrer.Kind.SPECIALIST,
+                            specialty="Vascular surgeon", practice="Sydney Vascular",
+                            fax="+61292314499")
+    soap = NoteTemplate.objects.get(slug="review-soap")
+    diabetic = NoteTemplate.objects.get(slug="diabetic-foot")
+    now = timezone.now()
+    visits = list(Appointment.objects.filter(
+        clinician=ben, status=AppointmentStatus.COMPLETED, starts_at__lt=now,
+        starts_at__gte=now - timedelta(days=14)).select_related("patient").order_by("-starts_at")
+        [:12])
+    written = 0
+    for i, visit in enumerate(visits):
+        template = diabetic if i == 0 else soap
+        note = clinical.start_note(actor=ben.user, patient=visit.patient, template=template,
+                                   appointment=visit)
+        if template is diabetic:
+            answers = {"diabetes_type": "Type 2", "hba1c": "7.8",
+                       "monofilament_not_felt__left": ["Hallux"],
+                       "dp_pulse__left": "Diminished", "dp_pulse__right": "Palpable",
+                       "pt_pulse__left": "Palpable", "pt_pulse__right": "Palpable",
+                       "footwear": "Inappropriate", "risk_category": "High",
+                       "plan": "Medical grade footwear; review in 6 weeks."}
+            clinical.save_referral(actor=ben.user, patient=visit.patient, kind="cdm",
+                                   referrer=lee, issued_on=(now - timedelta(days=60)).date(),
+                                   expires_on=(now + timedelta(days=300)).date())
+        else:
+            answers = {"subjective": rng.choice(["Heel pain easing", "Corn painful again",
+                                                 "Orthoses comfortable"]),
+                       "objective": rng.choice(["Callus 1st MTPJ debrided", "Nails reduced",
+                                                "Plantar fascia less tender"]),
+                       "plan": rng.choice(["Review 6 weeks", "Review 3 months"])}
+        clinical.save_draft(note, actor=ben.user, raw_answers=answers)
+        if i != len(visits) - 1:  # the oldest stays a draft: My day lists it as unsigned
+            clinical.sign_note(note, actor=ben.user)
+        written += 1
+    return written
+
+
 def seed(seed: int = 2026, patients: int = 600, weeks: int = 12, progress_factory=None):
     rng = random.Random(seed)
     clinics, clinicians, types, logins = create_practice(rng)
@@ -451,4 +502,5 @@ def seed(seed: int = 2026, patients: int = 600, weeks: int = 12, progress_factor
     if a is not None:
         a.close()
     n_invoices = make_invoices(rng, weeks_back=max(weeks - 4, 1))
+    make_clinical_records(rng)
     return DemoSummary(len(clinics), len(clinicians), n_patients, n_appts, logins, n_invoices)

@@ -164,7 +164,10 @@ if GS_BUCKET_NAME:
         "BACKEND": "storages.backends.gcloud.GoogleCloudStorage",
         "OPTIONS": {"bucket_name": GS_BUCKET_NAME, "querystring_auth": True,
                     "expiration": env.int("GS_EXPIRATION", default=300), "default_acl": None,
-                    "file_overwrite": False},
+                    "file_overwrite": False,
+                    # Cloud Run has no key file: sign URLs through IAM as the service account.
+                    "iam_sign_blob": env.bool("GS_IAM_SIGN_BLOB", default=True),
+                    "sa_email": env.str("GS_SA_EMAIL", default="") or None},
     }
 CLINICAL_ATTACHMENT_MAX_BYTES = env.int("CLINICAL_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 

@@ -12,9 +12,11 @@ from .navigation import SETTINGS_SECTIONS
 
 
 def home(request):
-    """The owner lands on the practice dashboard; everyone else on today's appointment book."""
+    """The owner lands on the practice dashboard, a clinician on My day, reception on the book."""
     if request.user.has_perm("reports.view_reports"):
         return redirect("reports:index")
+    if getattr(request.user, "is_clinician", False) and request.user.has_perm("clinical.add_note"):
+        return redirect("clinical:my_day")  # a clinician's visits across all his clinics
     return redirect("scheduling:book")
 
 
