@@ -50,6 +50,7 @@ class XeroConfig(AppConfig):
         for hooks, hook in [(services.INVOICE_READY_HOOKS, invoices.enqueue_push),
                             (services.PAYMENT_RECORDED_HOOKS, invoices.enqueue_payment_push),
                             (services.INVOICE_VOIDED_HOOKS, invoices.enqueue_void),
+                            (services.INVOICE_CHANGED_HOOKS, invoices.enqueue_update),
                             (services.CREDIT_NOTE_HOOKS, invoices.enqueue_credit_note_push),
                             (extensions.INVOICE_TAGS, invoice_tags),
                             (extensions.CREDIT_NOTE_TAGS, credit_note_tags),

@@ -223,9 +223,17 @@ class InvoicePush(_BatchPush):
         super().__init__(conn)
         self.conn = conn
 
-    # Contacts first: an invoice needs its patient's ContactID.
+    # Contacts first: an invoice needs its patient's (or its payer's) ContactID.
     def _contacts(self, invoices) -> dict:
+        """{contact_key(invoice): ContactID} for the invoices whose contact is in Xero."""
+        linked = self._patient_contacts([inv for inv in invoices if not inv.payer_id])
+        for payer_id in {inv.payer_id for inv in invoices if inv.payer_id}:
+            contact_id = payer_contact_id(self.api, payer_id)
+            if contact_id:
+                linked[("payer", payer_id)] = contact_id
+        return linked
 
+    def _patient_contacts(self, invoices) -> dict:
         patient_ids = {inv.patient_id for inv in invoices}
         linked = dict(XeroContactLink.objects.filter(patient_id__in=patient_ids)
                       .exclude(contact_id="").values_list("patient_id", "contact_id"))
@@ -270,7 +278,7 @@ class InvoicePush(_BatchPush):
 
     def _send(self, batch, contacts, tracking_by_clinic) -> None:
         self._mark_sending(batch)
-        payloads = [invoice_payload(link.invoice, contacts[link.invoice.patient_id],
+        payloads = [invoice_payload(link.invoice, contacts[contact_key(link.invoice)],
                                     tracking_by_clinic.get(link.invoice.clinic_id))
                     for link in batch]
         reply = self._put(batch, "/Invoices", {"summarizeErrors": "false", "unitdp": "4"},
@@ -302,9 +310,11 @@ class InvoicePush(_BatchPush):
         contacts = self._contacts(invoices)
         tracking_by_clinic = {inv.clinic_id: tracking_from_xero(inv.clinic) for inv in invoices}
         for link in links:
-            if link.invoice.patient_id not in contacts:
+            if contact_key(link.invoice) not in contacts:
                 link.status = XeroInvoiceLink.Status.FAILED
-                link.error = ("The patient could not be added to Xero as a contact; see the "
+                link.error = ("The payer could not be added to Xero as a contact; try again."
+                              if link.invoice.payer_id else
+                              "The patient could not be added to Xero as a contact; see the "
                               "patient's Xero panel.")
         self._save(links)
 
@@ -318,6 +328,49 @@ class InvoicePush(_BatchPush):
             raise
         self._tally(links, lambda link: link.invoice.number)
         return self.result
+
+
+def contact_key(invoice):
+    """Whose Xero contact the invoice goes to: the third-party payer's, else the patient's."""
+    return ("payer", invoice.payer_id) if invoice.payer_id else invoice.patient_id
+
+
+def payer_contact_id(api, payer_id) -> str:
+    """The payer's ContactID, creating the contact once: a create whose reply was lost is found
+    again by its ContactNumber before anything is sent a second time."""
+    from billing.models import Payer
+
+    from .models import XeroPayerLink
+    from .services import _quote
+
+    link, _ = XeroPayerLink.objects.get_or_create(payer_id=payer_id)
+    if link.contact_id:
+        return link.contact_id
+    payer = Payer.objects.get(pk=payer_id)
+    reply = api.request("GET", "/Contacts",
+                        params={"where": f"ContactNumber=={_quote(link.contact_number)}"})
+    found = (reply.data or {}).get("Contacts", []) if reply.ok else []
+    if not found:
+        contact = {"Name": payer.name, "ContactNumber": link.contact_number,
+                   "IsCustomer": True}
+        if payer.email:
+            contact["EmailAddress"] = payer.email
+        if payer.abn:
+            contact["TaxNumber"] = payer.abn
+        try:
+            reply = api.request("PUT", "/Contacts", json={"Contacts": [contact]},
+                                idempotency_key=f"ncc-payer-{payer.pk}")
+        except XeroOutcomeUnknown:
+            return ""  # looked up by ContactNumber on the next push
+        found = (reply.data or {}).get("Contacts", []) if reply.ok else []
+        if not found:
+            XeroPayerLink.objects.filter(pk=link.pk).update(
+                error=_words((reply.data or {}).get("Elements", [{}])[0]
+                             if reply.data else {})[:2000])
+            return ""
+    XeroPayerLink.objects.filter(pk=link.pk).update(contact_id=found[0]["ContactID"],
+                                                    synced_at=timezone.now(), error="")
+    return found[0]["ContactID"]
 
 
 def push_invoices(invoice_ids) -> PushResult:
@@ -494,7 +547,16 @@ def payment_reference(payment) -> str:
     return f"NCC {payment.pk}" + (f" {payment.reference}" if payment.reference else "")
 
 
-def _payment_account() -> str:
+def _payment_account(method: str = "") -> str:
+    """The Xero bank or clearing account a payment of this method lands in (Settings: payment
+    method accounts, e.g. a HICAPS clearing account), else the practice's payments account."""
+    from billing.models import PaymentMethodAccount
+
+    if method:
+        code = (PaymentMethodAccount.objects.filter(method=method)
+                .values_list("account_code", flat=True).first())
+        if code:
+            return code
 
     return (XeroAccountMapping.objects.filter(purpose=XeroAccountMapping.Purpose.PAYMENTS)
             .values_list("account_code", flat=True).first()
@@ -507,6 +569,12 @@ class PaymentPush(_BatchPush):
     def __init__(self, conn):
         super().__init__(conn)
         self.account = _payment_account()
+        self.accounts: dict[str, str] = {}
+
+    def _account(self, method: str) -> str:
+        if method not in self.accounts:
+            self.accounts[method] = _payment_account(method)
+        return self.accounts[method]
 
     def _save(self, links):
         XeroPaymentLink.objects.bulk_update(
@@ -538,7 +606,8 @@ class PaymentPush(_BatchPush):
         self._mark_sending(batch)
         body = {"Payments": [{
             "Invoice": {"InvoiceID": link.payment.invoice.xero_link.xero_invoice_id},
-            "Account": {"Code": self.account}, "Date": link.payment.date.isoformat(),
+            "Account": {"Code": self._account(link.payment.method)},
+            "Date": link.payment.date.isoformat(),
             "Amount": float(link.payment.amount), "Reference": payment_reference(link.payment),
         } for link in batch]}
         reply = self._put(batch, "/Payments", {"summarizeErrors": "false"}, body, "ncc-pay-",
@@ -551,7 +620,8 @@ class PaymentPush(_BatchPush):
 
     def run(self, payment_ids) -> PushResult:
         payments = list(Payment.objects.filter(pk__in=list(payment_ids))
-                        .exclude(method=PaymentMethod.XERO)
+                        # Account credit spent is no money received: not a Xero payment.
+                        .exclude(method__in=[PaymentMethod.XERO, PaymentMethod.ACCOUNT_CREDIT])
                         .filter(invoice__xero_link__status=XeroInvoiceLink.Status.SYNCED)
                         .select_related("invoice__xero_link"))
         have = set(XeroPaymentLink.objects.filter(payment__in=payments)
@@ -658,6 +728,54 @@ def enqueue_void(invoice_id) -> None:
     transaction.on_commit(lambda: void_invoices_in_xero.enqueue([str(invoice_id)]))
 
 
+def update_in_xero(invoice_id) -> str:
+    """After a line or the payer changed on an invoice Xero already has (and nothing is paid):
+    send the invoice again by its InvoiceID (POST updates it in place), so Xero's lines, tax
+    and contact match NCC. Not in Xero yet: pushed as a new invoice. Sending the same content
+    twice changes nothing, so a retry is safe."""
+    link = XeroInvoiceLink.objects.filter(invoice_id=invoice_id).select_related("invoice").first()
+    if link is None or not link.xero_invoice_id:
+        push_invoices([invoice_id])
+        return "pushed"
+    invoice = (Invoice.objects.select_related("patient", "clinic").prefetch_related("lines")
+               .get(pk=invoice_id))
+    push = InvoicePush(active_connection())
+    try:
+        contact = push._contacts([invoice]).get(contact_key(invoice))
+        if not contact:
+            return "no contact"
+        payload = invoice_payload(invoice, contact, tracking_from_xero(invoice.clinic))
+        payload["InvoiceID"] = link.xero_invoice_id
+        digest = hashlib.sha256(repr(payload).encode()).hexdigest()[:32]
+        try:
+            reply = push.api.request("POST", "/Invoices", params={"unitdp": "4"},
+                                     json={"Invoices": [payload]},
+                                     idempotency_key=f"ncc-upd-{digest}")
+        except XeroOutcomeUnknown:
+            XeroInvoiceLink.objects.filter(pk=link.pk).update(
+                error="Sent an update to Xero; no reply came back. Check again.")
+            return "unknown"
+        element = ((reply.data or {}).get("Invoices") or [{}])[0] if reply.ok else {}
+        if not reply.ok or element.get("HasErrors"):
+            words = _words(element) if element else validation_message(reply.data)
+            XeroInvoiceLink.objects.filter(pk=link.pk).update(
+                error=f"Xero did not take the change: {words}"[:2000])
+            return "refused"
+        push._synced(link, element)
+        push._save([link])
+        return "updated"
+    finally:
+        push.close()
+
+
+def enqueue_update(invoice_id) -> None:
+    if not xero_connected():
+        return
+    from .tasks import update_invoices_in_xero
+
+    transaction.on_commit(lambda: update_invoices_in_xero.enqueue([str(invoice_id)]))
+
+
 def resync_invoice(invoice_id) -> str:
     """The reconciliation page's button: send what Xero lacks (invoice, desk payments, a void),
     then read Xero's copy back and apply it. Each step is exactly-once, so pressing twice is
@@ -728,7 +846,7 @@ def push_credit_note(credit_note_id) -> str:
             if not link.xero_credit_note_id:
                 contacts = InvoicePush(conn)
                 try:
-                    contact = contacts._contacts([note.invoice]).get(note.invoice.patient_id)
+                    contact = contacts._contacts([note.invoice]).get(contact_key(note.invoice))
                 finally:
                     contacts.close()
                 link.attempts += 1

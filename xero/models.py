@@ -421,3 +421,22 @@ class XeroOrphanInvoice(models.Model):
     @property
     def xero_url(self) -> str:
         return f"https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={self.xero_invoice_id}"
+
+
+class XeroPayerLink(models.Model):
+    """A third-party payer's own Xero contact (DVA, an NDIS plan manager, an insurer): invoices
+    billed to the payer go to this contact, not the patient's. Found again by its
+    ContactNumber (NCC-PAYER-<id>) when a create's reply was lost."""
+
+    payer = models.OneToOneField("billing.Payer", on_delete=models.CASCADE,
+                                 related_name="xero_link")
+    contact_id = models.CharField(max_length=64, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.payer_id} -> {self.contact_id or '(not yet)'}"
+
+    @property
+    def contact_number(self) -> str:
+        return f"NCC-PAYER-{self.payer_id}"

@@ -50,6 +50,14 @@ def push_payments_to_xero(payment_ids: list[str]) -> dict:
 
 
 @task
+def update_invoices_in_xero(invoice_ids: list[str]) -> dict:
+    """After an owed invoice's lines or payer changed in NCC: update Xero's copy."""
+    from .invoices import update_in_xero
+
+    return {str(pk): update_in_xero(pk) for pk in invoice_ids}
+
+
+@task
 def void_invoices_in_xero(invoice_ids: list[str]) -> dict:
     from .invoices import void_in_xero
 
