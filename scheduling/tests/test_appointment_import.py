@@ -59,3 +59,22 @@ def test_appointments_import_past_and_future_and_report_conflicts(
     assert not Appointment.objects.exists()
     # With the appointments gone, the patients' import can be undone whole.
     assert patient_importer.undo_import(cliniko_patients.pk, actor=sam_owner)["kept"] == 0
+
+
+@pytest.mark.django_db
+def test_command_line_matches_a_clinician_by_email_and_writes_the_report(
+        cliniko_patients, tmp_path, ben_clinician, ana_clinician, review_type):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    source = tmp_path / "appointments.csv"
+    source.write_bytes((FIXTURES / "cliniko_appointments.csv").read_bytes())
+    out = StringIO()
+    call_command("import_appointments", str(source), "--clinic", "Sydney CBD", "--preset",
+                 "cliniko", "--clinician", f"Ben Foot={ben_clinician.user.email}", stdout=out)
+    assert "Not matched (their rows are rejected): type “Massage”" in out.getvalue()
+    assert "Created 4 appointments; 0 already on file, 1 conflicts, 2 rejected" in \
+        out.getvalue()
+    report = (tmp_path / "appointments.csv.report.csv").read_text().splitlines()
+    assert report[0] == "line,outcome,name,reason" and len(report) == 4
