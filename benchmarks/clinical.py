@@ -80,12 +80,13 @@ def grow_record(world, notes_wanted, attachments_wanted, rng):
                    "assessment": "Plantar fasciitis, improving.",
                    "plan": "Continue stretches; orthoses review."}
         services.save_draft(note, actor=ben.user, raw_answers=raw)
+        # Spread the record over the years, as a real one is (before signing: after it, the
+        # PostgreSQL trigger refuses to move a signed note's date).
+        Note.objects.filter(pk=note.pk).update(
+            occurred_at=world["start"] + timedelta(days=i * 7))
         note = services.sign_note(note, actor=ben.user)
         if i % 5 == 0:
             services.add_addendum(note, actor=ben.user, text=f"Phoned patient after visit {i}.")
-        # Spread the record over the years, as a real one is.
-        Note.objects.filter(pk=note.pk).update(
-            occurred_at=world["start"] + timedelta(days=i * 7))
     notes = list(Note.objects.filter(patient=patient).order_by("occurred_at"))
     have = Attachment.objects.filter(patient=patient).count()
     for i in range(have, attachments_wanted):

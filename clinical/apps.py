@@ -6,7 +6,12 @@ class ClinicalConfig(AppConfig):
     verbose_name = "Clinical records"
 
     def ready(self):
-        from accounts.roles import CLINICIAN, RECEPTIONIST, register_role_permissions
+        from accounts.roles import (
+            ASSIGNABLE_PERMISSIONS,
+            CLINICIAN,
+            RECEPTIONIST,
+            register_role_permissions,
+        )
         from ncc.navigation import (
             APPOINTMENT_PANELS,
             NAV_ITEMS,
@@ -32,6 +37,10 @@ class ClinicalConfig(AppConfig):
             "clinical.view_letter", "clinical.add_letter", "clinical.change_letter",
             "clinical.view_notetemplate",
         ])
+        # An admin may let reception read notes (a practice manager who is also a clinician's
+        # assistant): sync_roles keeps that choice.
+        if "clinical.view_note_content" not in ASSIGNABLE_PERMISSIONS:
+            ASSIGNABLE_PERMISSIONS.append("clinical.view_note_content")
         if "clinical/_appointment_panel.html" not in APPOINTMENT_PANELS:
             APPOINTMENT_PANELS.insert(0, "clinical/_appointment_panel.html")
         if "clinical/_patient_panel.html" not in PATIENT_PANELS:

@@ -46,3 +46,17 @@ def test_reception_cannot_write_notes_or_letters(mia_client, visit, signed_note)
 @pytest.mark.django_db
 def test_template_editor_is_for_admins_only(ben_client, mia_client):
     assert ben_client.get("/clinical/templates/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_admin_can_let_reception_read_notes_and_the_choice_survives_a_role_sync(
+        mia_client, signed_note):
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.roles import sync_roles
+
+    reception = Group.objects.get(name="receptionist")
+    reception.permissions.add(Permission.objects.get(codename="view_note_content"))
+    sync_roles()
+    page = mia_client.get(f"/clinical/notes/{signed_note.pk}/").content.decode()
+    assert "Heel pain easing" in page
