@@ -39,6 +39,8 @@ class PaymentForm(forms.Form):
 class BenefitAndGapForm(forms.Form):
     """A HICAPS claim on the spot and the patient's gap, taken together."""
 
+    prefix = "benefit"  # the invoice page holds several forms: ids stay unique
+
     benefit = forms.DecimalField(label="Fund benefit", max_digits=12, decimal_places=2,
                                  widget=forms.NumberInput(attrs={"step": "0.01",
                                                                  "inputmode": "decimal"}))
@@ -54,6 +56,7 @@ class BenefitAndGapForm(forms.Form):
 
 
 class AddProductForm(forms.Form):
+    prefix = "product"
     product = forms.ModelChoiceField(queryset=Product.objects.filter(active=True),
                                      empty_label="Choose a product")
     quantity = forms.IntegerField(min_value=-999, max_value=999, initial=1,
@@ -61,6 +64,7 @@ class AddProductForm(forms.Form):
 
 
 class PayerForm(forms.Form):
+    prefix = "payer"
     payer = forms.ModelChoiceField(queryset=Payer.objects.filter(active=True), required=False,
                                    empty_label="The patient", label="Bill to")
     claim_number = forms.CharField(max_length=60, required=False)
@@ -68,6 +72,7 @@ class PayerForm(forms.Form):
 
 
 class EmailForm(forms.Form):
+    prefix = "email"
     kind = forms.ChoiceField(choices=[("invoice", "Tax invoice"), ("receipt", "Receipt")])
     to_address = forms.EmailField(label="Email to")
 

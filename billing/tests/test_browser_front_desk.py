@@ -46,6 +46,7 @@ def test_complete_invoice_add_product_take_benefit_and_gap_print_receipt_close_d
                                      datetime.combine(today, time(0, 15), tzinfo=sydney_cbd.tz),
                                      status="arrived")
 
+    page.set_default_timeout(60_000)  # a busy CI machine; no step waits this long when idle
     browser_login(page, mia_receptionist.email)
     page.goto(f"/invoices/close-day/?clinic={sydney_cbd.pk}")
     still_open = page.locator("#still-open")
