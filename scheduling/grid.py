@@ -119,8 +119,9 @@ def columns_html(book: dict, *, view: str, can_book: bool, focus: str = "",
     status_url = reverse("scheduling:status", args=[ZERO])
     out = []
     for col in book["columns"]:
-        classes = "book-col" + (" today" if col.is_today else "") + (" closed" if col.closed
-                                                                     else "")
+        classes = ("book-col" + (" today" if col.is_today else "")
+                   + (" closed" if col.closed else "") + (" off" if getattr(col, "off", False)
+                                                          else ""))
         label = (f"{col.day:%A} {col.day.day} {col.day:%B}" if view == "week"
                  else escape(col.title))
         lanes = getattr(col, "lanes", None)

@@ -308,8 +308,12 @@ def day_book(clinic, day: date, *, include_cancelled: bool = False,
         col.blocks = [_place(grid, a, tz) for a in appts if a.clinician_id == c.pk]
         _lane_out(col.blocks)
         col.booked = sum(1 for b in col.blocks if not b.appointment.is_cancelled)
+        # Not rostered today and nothing booked: a narrow column, so 12 clinicians fit.
+        col.off = bool(hours) and not intervals and not col.blocks
+        c.initials = initials(c.display_name)
         columns.append(col)
     return {"grid": grid, "columns": columns, "closed": not hours, "appointments": appts,
+            "off_count": sum(1 for c in columns if c.off),
             "hours": hours}
 
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.roles import ROLE_CHOICES
-from billing.models import Product
 from clinics.models import WEEKDAY_CHOICES, Clinic, Clinician, Practice, provider_number_validator
 from ncc.phones import display as display_phone
 from ncc.phones import to_e164
@@ -178,16 +177,6 @@ class AppointmentTypeForm(forms.ModelForm):
 
     def clinic_prices(self) -> dict[int, Decimal | None]:
         return {c.pk: self.cleaned_data.get(f"price_{c.pk}") for c in self.clinic_list}
-
-
-class ProductForm(forms.ModelForm):
-    class Meta:
-        model = Product
-        fields = ["code", "name", "price", "tax_treatment", "item_number", "account_code",
-                  "xero_item_code", "track_stock", "low_stock_at", "active"]
-
-    def clean_code(self):
-        return self.cleaned_data["code"].strip().upper()
 
 
 class InviteForm(forms.Form):

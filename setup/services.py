@@ -128,15 +128,6 @@ def save_appointment_type(form, *, actor):
     return appointment_type
 
 
-@transaction.atomic
-def save_product(form, *, actor):
-    created = form.instance.pk is None
-    product = form.save()
-    audit.record(actor, "create" if created else "update", product,
-                 f"Product {product.code} {'added' if created else 'changed'}", _changes(form))
-    return product
-
-
 def invitation_link(request, user: User) -> str:
     """A one-time link: the token is made from the password hash and last login, so it stops
     working once the password is set (and after PASSWORD_RESET_TIMEOUT)."""

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from billing.models import Product
 from clinics.models import Clinic, Clinician, Practice
 from ncc.errors import DomainError
 from scheduling import roster as roster_services
@@ -131,22 +130,6 @@ def _edit(request, form_class, instance, save, template, new_title, parent):
     return render(request, template, {
         "form": form, "title": instance.name if instance.pk else new_title,
         "crumbs": _crumbs(SETTINGS, (parent[0], reverse(parent[1])))})
-
-
-# Products -------------------------------------------------------------------------------------
-
-@admin_only
-@require_GET
-def product_list(request):
-    return render(request, "setup/product_list.html", {
-        "products": Product.objects.all(), "title": "Products", "crumbs": _crumbs(SETTINGS)})
-
-
-@admin_only
-def product_edit(request, pk=None):
-    instance = get_object_or_404(Product, pk=pk) if pk else Product()
-    return _edit(request, forms.ProductForm, instance, services.save_product,
-                 "setup/simple_form.html", "New product", ("Products", "setup:products"))
 
 
 # Staff ----------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def make_world():
         "invoice-approve": invoice.pk, "invoice-void": invoice.pk, "payment-detail": payment.pk,
         "appointment-detail": visit.pk, "appointment-cancel": visit.pk,
         "setup:clinic_edit": clinic.pk, "setup:clinician_edit": ben.pk,
-        "setup:type_edit": kind.pk, "setup:product_edit": product.pk,
+        "setup:type_edit": kind.pk,
         "setup:staff_edit": leaver.pk, "setup:staff_active": leaver.pk,
         "setup:staff_reinvite": leaver.pk, "setup:roster": ben.pk, "setup:time_off_add": ben.pk,
         "setup:time_off_remove": TimeOff.objects.create(

@@ -119,7 +119,6 @@ def test_settings_pages_fit_and_are_screenshotted(_playwright_browser, live_serv
              "clinicians": "/settings/clinicians/",
              "clinician": f"/settings/clinicians/{ben_clinician.pk}/",
              "types": "/settings/types/", "type": f"/settings/types/{review_type.pk}/",
-             "products": "/settings/products/", "product": "/settings/products/new/",
              "staff": "/settings/staff/", "staff-member": f"/settings/staff/{sam_owner.pk}/",
              "invite": "/settings/staff/invite/"}
     for name, url in pages.items():

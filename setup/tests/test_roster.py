@@ -102,3 +102,15 @@ def test_time_off_needs_a_reason_and_lists_the_visits_it_covers(
     away = TimeOff.objects.get()
     assert away.reason == "Training"
     assert away.starts_at == datetime.combine(monday, time(8), tzinfo=sydney_cbd.tz)
+
+
+def test_a_clinician_not_rostered_that_day_gets_a_narrow_column(sam_client, sydney_cbd,
+                                                                ben_clinician, ana_clinician):
+    sam_client.post(reverse("setup:roster", args=[ben_clinician.pk]), _roster_post(w0_d0="9-5"))
+    tuesday = future_monday() + timedelta(days=1)
+    page = sam_client.get(f"/book/?date={tuesday.isoformat()}").content.decode()
+    assert f'class="book-col off" data-clinician="{ben_clinician.pk}"' in page
+    assert f'class="book-col" data-clinician="{ana_clinician.pk}"' in page
+    assert "not rostered today" in page
+    monday = sam_client.get(f"/book/?date={future_monday().isoformat()}").content.decode()
+    assert 'class="book-col off"' not in monday

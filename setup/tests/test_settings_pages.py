@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
-from billing.models import Product
 from clinics.models import Clinic, ProviderNumber
 from messaging.models import ReminderRule
 from ncc import testing
@@ -23,7 +22,7 @@ from scheduling.tests.factories import at, future_monday
 pytestmark = pytest.mark.django_db
 
 SETUP_PAGES = ["setup:practice", "setup:clinics", "setup:clinic_new", "setup:clinicians",
-               "setup:types", "setup:type_new", "setup:products", "setup:product_new",
+               "setup:types", "setup:type_new",
                "setup:staff", "setup:staff_invite"]
 
 
@@ -114,18 +113,6 @@ def test_type_for_named_clinicians_refuses_anyone_else(sydney_cbd, ben_clinician
     scheduling.book_appointment(actor=mia_receptionist, patient=john_smith,
                                 clinician=ben_clinician, clinic=sydney_cbd,
                                 appointment_type=surgery, starts_at=at(sydney_cbd, monday, 10))
-
-
-def test_product_code_is_upper_cased_and_price_checked(sam_client):
-    bad = sam_client.post(reverse("setup:product_new"), {
-        "code": "cream-urea", "name": "Urea cream", "price": "-1", "tax_treatment": "taxable",
-        "low_stock_at": "2", "active": "on"})
-    assert bad.status_code == 200 and not Product.objects.exists()
-    good = sam_client.post(reverse("setup:product_new"), {
-        "code": "cream-urea", "name": "Urea cream", "price": "18.95",
-        "tax_treatment": "taxable", "low_stock_at": "2", "active": "on"})
-    assert good.status_code == 302
-    assert Product.objects.get().code == "CREAM-UREA"
 
 
 def test_invite_makes_a_login_without_a_password_and_sends_a_one_time_link(

@@ -21,6 +21,7 @@
     var book = wrap.querySelector(".book");
     if (!book || book.dataset.view !== "day") return;
     var on = !!(solo && phone.matches);
+    if (!book.dataset.tracks) book.dataset.tracks = book.style.getPropertyValue("--tracks");
     var heads = book.querySelectorAll(".book-head .col-head");
     var cols = book.querySelectorAll(".book-body .book-col");
     cols.forEach(function (col, i) {
@@ -30,6 +31,8 @@
     });
     book.classList.toggle("solo", on);
     book.style.setProperty("--cols", on ? 1 : cols.length);
+    if (on) book.style.setProperty("--tracks", "minmax(0, 1fr)");
+    else if (book.dataset.tracks) book.style.setProperty("--tracks", book.dataset.tracks);
   }
   if (solo) {
     solo.addEventListener("change", function () {
