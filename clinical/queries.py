@@ -131,7 +131,10 @@ class TimelineEntry:
     obj: object
 
 
-def timeline(patient, *, kinds=None, author_id=None, q: str = "", limit: int = 100,
+TIMELINE_PAGE = 50
+
+
+def timeline(patient, *, kinds=None, author_id=None, q: str = "", limit: int = TIMELINE_PAGE,
              show_content: bool = True) -> list[TimelineEntry]:
     """The patient's clinical record newest first: one query per kind, whatever its size."""
     kinds = set(kinds or [k for k, _ in TIMELINE_KINDS])

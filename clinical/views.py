@@ -197,7 +197,7 @@ def patient_timeline(request, patient_pk):
                .select_related("user").distinct())
     context = {"patient": patient, "entries": entries, "kinds": TIMELINE_KINDS,
                "chosen_kinds": kinds, "author_id": author_id, "q": q, "authors": authors,
-               "can_read": can_read,
+               "can_read": can_read, "page_size": queries.TIMELINE_PAGE,
                "alerts": queries.clinical_alerts(patient) if can_read else []}
     template = "clinical/_timeline_entries.html" if request.htmx else "clinical/timeline.html"
     return render(request, template, context)
