@@ -99,3 +99,29 @@ def invoice_totals(lines: Iterable[tuple], line_amount_type: str = INCLUSIVE) ->
     gst = sum((line.tax for line in computed), ZERO)
     subtotal = sum((line.net for line in computed), ZERO)
     return InvoiceTotals(subtotal=subtotal, gst=gst, total=subtotal + gst, lines=computed)
+
+
+def credit_split(lines: list[tuple[Decimal, str]], amount: Decimal) -> list[tuple[int, Decimal,
+                                                                                 Decimal]]:
+    """A tax-inclusive credit spread over an invoice's lines, given as (amount including tax,
+    tax type) in order: [(line index, share, GST in the share)] for the lines that get a share.
+    Shares follow the lines' amounts to the cent (largest remainders get the odd cents) and add
+    up to `amount`; each share's GST is worked out as Xero does for an inclusive line with that
+    line's tax type, so a credit on an invoice mixing GST-free and taxable lines carries the GST
+    those lines carried."""
+    amount = round_money(Decimal(amount))
+    grosses = [max(Decimal(gross), ZERO) for gross, _ in lines]
+    total = sum(grosses, ZERO)
+    if not lines:
+        return []
+    if total <= 0:
+        return [(0, amount, line_tax(amount, lines[0][1], INCLUSIVE))]
+    cents = int(amount / CENT)
+    exact = [Decimal(cents) * gross / total for gross in grosses]
+    shares = [int(value) for value in exact]
+    for index in sorted(range(len(exact)), key=lambda i: (shares[i] - exact[i], i))[
+            :cents - sum(shares)]:
+        shares[index] += 1
+    return [(index, Decimal(share) * CENT, line_tax(Decimal(share) * CENT, lines[index][1],
+                                                    INCLUSIVE))
+            for index, share in enumerate(shares) if share]

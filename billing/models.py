@@ -448,7 +448,7 @@ class CreditNote(models.Model):
     """Money given back on an invoice that has payments, which Xero will not void.
 
     The amount is tax-inclusive (what the patient gets back); its GST is worked out with
-    billing.gst from the tax type of the invoice's first line, as an inclusive line. The invoice
+    billing.gst.credit_split, line by line from the invoice's own lines. The invoice
     keeps its status (paid and awaiting payment are final or move on by the allow-list); a credit
     that covers everything paid sets Invoice.credited_at, the "voided by credit" flag.
     """

@@ -619,7 +619,7 @@ def allocate_credit_note_number() -> str:
 def credit_invoice(invoice_id, amount, reason: str, actor=None, *,
                    refund_method: str = CreditNote.RefundMethod.CARD) -> CreditNote:
     """Give money back on an invoice that has payments (which Xero will not void): a credit note
-    for up to what was paid and not yet credited, GST from the invoice's first line.
+    for up to what was paid and not yet credited, GST line by line (billing.gst.credit_split).
 
     The invoice's status is left alone: the allow-list makes paid final and lets only an unpaid
     invoice be voided, so "voided by credit" is a flag, Invoice.credited_at, set once the credit
@@ -650,8 +650,12 @@ def credit_invoice(invoice_id, amount, reason: str, actor=None, *,
         raise BillingError(f"{_money(amount)} is more than the {_money(creditable)} paid on "
                            f"{invoice.number} and not yet credited.", field="amount",
                            code="over_credit")
-    first = invoice.lines.order_by("position", "pk").first()
-    tax = gst.line_tax(amount, first.tax_type, gst.INCLUSIVE) if first else Decimal("0.00")
+    # GST line by line: the credit spread over the invoice's own lines (a mix of GST-free and
+    # taxable lines keeps its mix); the xero app sends the same split, so the two agree.
+    tax = sum((share_tax for _i, _share, share_tax in gst.credit_split(
+        [(ln.line_amount + (ln.gst if invoice.line_amount_type == gst.EXCLUSIVE else 0),
+          ln.tax_type) for ln in invoice.lines.order_by("position", "pk")], amount)),
+        Decimal("0.00"))
     note = CreditNote.objects.create(
         number=allocate_credit_note_number(), invoice=invoice,
         date=_clinic_today(invoice.clinic), amount=amount, gst=tax, reason=reason[:200],

@@ -343,6 +343,14 @@ XERO_BACKOFF_SECONDS = env.float("XERO_BACKOFF_SECONDS", default=1.0)
 XERO_MAX_ATTEMPTS = env.int("XERO_MAX_ATTEMPTS", default=5)
 XERO_MAX_RATE_WAITS = env.int("XERO_MAX_RATE_WAITS", default=20)
 XERO_MAX_IN_FLIGHT = env.int("XERO_MAX_IN_FLIGHT", default=5)
+# Exactly-once writes (xero/claims.py): a pushing worker's lease on its rows; Xero's visibility
+# delay after which a lookup that finds nothing means "not applied"; how long one push waits
+# for that before leaving the row "outcome unknown" to the sweep; how long a call waits for one
+# of the organisation's slots held by other processes (PostgreSQL).
+XERO_CLAIM_SECONDS = env.float("XERO_CLAIM_SECONDS", default=300)
+XERO_SETTLE_SECONDS = env.float("XERO_SETTLE_SECONDS", default=120)
+XERO_SETTLE_WAIT_SECONDS = env.float("XERO_SETTLE_WAIT_SECONDS", default=30)
+XERO_SLOT_WAIT_SECONDS = env.float("XERO_SLOT_WAIT_SECONDS", default=120)
 XERO_MINUTE_LIMIT = env.int("XERO_MINUTE_LIMIT", default=60)
 XERO_PACING_MARGIN_SECONDS = env.float("XERO_PACING_MARGIN_SECONDS", default=0.5)
 XERO_CLOCK_SPEED = env.float("XERO_CLOCK_SPEED", default=1.0)  # >1 only against the fake

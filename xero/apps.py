@@ -42,7 +42,7 @@ class XeroConfig(AppConfig):
         from billing import extensions, services
         from ncc.navigation import APPOINTMENT_BADGES
 
-        from . import invoices
+        from . import credit_notes, invoices
         from .queries import appointment_xero_badges, credit_note_tags, invoice_tags
 
         # Xero settings (type -> account/tax, clinic -> tracking option) shape new lines.
@@ -51,7 +51,7 @@ class XeroConfig(AppConfig):
                             (services.PAYMENT_RECORDED_HOOKS, invoices.enqueue_payment_push),
                             (services.INVOICE_VOIDED_HOOKS, invoices.enqueue_void),
                             (services.INVOICE_CHANGED_HOOKS, invoices.enqueue_update),
-                            (services.CREDIT_NOTE_HOOKS, invoices.enqueue_credit_note_push),
+                            (services.CREDIT_NOTE_HOOKS, credit_notes.enqueue_credit_note_push),
                             (extensions.INVOICE_TAGS, invoice_tags),
                             (extensions.CREDIT_NOTE_TAGS, credit_note_tags),
                             (extensions.INVOICE_PANELS, "xero/_invoice_panel.html"),

@@ -1,6 +1,7 @@
 """The only code that speaks HTTP to Xero: identity (token, revocation), connections and the
 Accounting API, with explicit timeouts, pacing by Xero's rate-limit headers, at most
-XERO_MAX_IN_FLIGHT calls per organisation, 429 Retry-After, backoff on 5xx, and a log row per call.
+XERO_MAX_IN_FLIGHT calls per organisation (across processes on PostgreSQL: OrgSlots), 429
+Retry-After, backoff on 5xx, and a log row per call.
 
 `XeroClient.request()` calls any Accounting endpoint; invoices and payments use it as contacts do.
 Writes are never resent when their outcome is unknown (timeout, lost reply, 500): the caller gets
@@ -9,6 +10,7 @@ Writes are never resent when their outcome is unknown (timeout, lost reply, 500)
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import deque
@@ -183,6 +185,80 @@ def pacer_for(tenant_id: str) -> TenantPacer:
         return _pacers[key]
 
 
+# -- calls in flight across processes ----------------------------------------------------------
+class OrgSlots:
+    """Xero allows 5 calls in flight per organisation, whichever process makes them (web,
+    worker, scheduler). On PostgreSQL a call holds one of XERO_MAX_IN_FLIGHT session advisory
+    locks keyed by the organisation, taken on a database connection of this process's own
+    (autocommit, so no transaction of the caller is touched); a slot this process already holds
+    is never tried again (advisory locks are re-entrant within a session). Locks die with the
+    connection, so a crashed process frees its slots. On SQLite there is one process and the
+    in-process pacer is the limit."""
+
+    def __init__(self, tenant_id: str, slots: int):
+        digest = hashlib.sha256(f"xero-in-flight:{tenant_id}".encode()).digest()
+        self.key = int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+        self.slots = slots
+        self.held: set[int] = set()
+        self.lock = threading.Lock()
+        self.conn = None
+
+    def _connection(self):
+        if self.conn is None or self.conn.closed:
+            import psycopg
+            from django.db import connection
+
+            params = {k: v for k, v in connection.get_connection_params().items()
+                      if k not in ("cursor_factory", "context")}
+            self.conn = psycopg.connect(**params, autocommit=True)
+        return self.conn
+
+    def try_acquire(self) -> int | None:
+        with self.lock:
+            conn = self._connection()
+            for slot in range(self.slots):
+                if slot in self.held:
+                    continue
+                if conn.execute("SELECT pg_try_advisory_lock(%s, %s)",
+                                (self.key, slot)).fetchone()[0]:
+                    self.held.add(slot)
+                    return slot
+        return None
+
+    def acquire(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while True:
+            slot = self.try_acquire()
+            if slot is not None:
+                return slot
+            if time.monotonic() >= deadline:
+                raise XeroUnavailable("Other NCC processes are using all of Xero's calls for "
+                                      "this organisation; nothing was sent. Try again shortly.")
+            time.sleep(0.02)  # another process holds every slot: poll, as Postgres cannot wait
+            # on "any one of N" advisory locks
+
+    def release(self, slot: int) -> None:
+        with self.lock:
+            self.held.discard(slot)
+            if self.conn is not None and not self.conn.closed:
+                self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (self.key, slot))
+
+
+_org_slots: dict[str, OrgSlots] = {}
+
+
+def org_slots(tenant_id: str) -> OrgSlots | None:
+    """The cross-process slots of an organisation, or None where one process is all there is."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not getattr(settings, "XERO_SHARED_IN_FLIGHT", True):
+        return None
+    with _pacers_lock:
+        if tenant_id not in _org_slots:
+            _org_slots[tenant_id] = OrgSlots(tenant_id, int(settings.XERO_MAX_IN_FLIGHT))
+        return _org_slots[tenant_id]
+
+
 def _day_limit_words(seconds: float) -> str:
     hours = max(1, round(seconds / 3600))
     return (f"Xero's daily limit of calls for this organisation is used up; syncing resumes in "
@@ -341,6 +417,13 @@ class XeroClient:
             if idempotency_key and is_write:
                 headers["Idempotency-Key"] = idempotency_key[:128]
             epoch, stamp = pacer.acquire(self.clock)
+            shared, slot = org_slots(self.tenant_id), None
+            if shared is not None:
+                try:
+                    slot = shared.acquire(float(getattr(settings, "XERO_SLOT_WAIT_SECONDS", 120)))
+                except BaseException:
+                    pacer.release(self.clock, epoch, stamp, {}, None, None)
+                    raise
             record = CallRecord(method, endpoint[:255], idempotency_key=idempotency_key[:128])
             started = time.monotonic()
             status, rates, retry_after, reply = None, {}, None, None
@@ -362,6 +445,8 @@ class XeroClient:
                 failure = exc
             finally:
                 record.duration_ms = int((time.monotonic() - started) * 1000)
+                if slot is not None:
+                    shared.release(slot)
                 pacer.release(self.clock, epoch, stamp, rates, status, retry_after)
             if status is not None:
                 record.status = status

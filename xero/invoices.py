@@ -9,6 +9,7 @@ the hooks the xero app registers (xero.apps), and this module picks the work up 
 """
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -20,14 +21,14 @@ from django.utils import timezone
 from billing import gst
 from billing.errors import MissingMapping
 from billing.mappings import LineMapping, Tracking, register_line_mapping, register_tracking
-from billing.models import CreditNote, Invoice, InvoiceStatus, Payment, PaymentMethod
+from billing.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 
+from . import claims
 from .client import XeroClient, XeroError, XeroOutcomeUnknown, _timeout, validation_message
 from .models import (
     XeroAccountMapping,
     XeroConnection,
     XeroContactLink,
-    XeroCreditNoteLink,
     XeroInvoiceLink,
     XeroInvoiceSweep,
     XeroItemMapping,
@@ -84,6 +85,7 @@ class PushResult:
     push_calls: int = 0
     lookup_calls: int = 0
     unknown: int = 0  # sent, no usable reply, not found by a lookup yet: never resent blindly
+    busy: int = 0  # claimed by another worker that is pushing them right now
     errors: dict = field(default_factory=dict)  # invoice number -> words
 
 
@@ -131,44 +133,62 @@ def _words(element: dict) -> str:
 
 
 class _BatchPush:
-    """What the invoice and payment pushes share: each write is marked "outcome unknown" and
-    committed before the call, a reply settles each element by our key, anything still unknown is
-    looked up (by the subclass) before the next round, and nothing is ever sent blindly twice."""
+    """What the invoice and payment pushes share (xero/claims.py says why it is exactly once):
+    the rows are claimed first (a row another worker holds is left to it); each write is marked
+    "outcome unknown" with its time and committed before the call; a reply settles each element
+    by our key; anything still unknown is looked up by our own number, and a lookup that finds
+    nothing counts only after Xero's visibility delay; the wait for that is bounded, after which
+    the row stays "outcome unknown" for the sweep or a person's "Check again"."""
 
     link_model = None  # XeroInvoiceLink or XeroPaymentLink
+    key_prefix = ""
 
     def __init__(self, conn):
-
         self.api = XeroClient(conn)
         self.result = PushResult()
         self.batch_size = int(getattr(settings, "BILLING_XERO_BATCH_SIZE", 50))
+        self.token = claims.new_token()
+        self.started = time.monotonic()
 
     def close(self):
+        claims.release(self.link_model, self.token)
         self.api.close()
 
+    def _claim(self, pks) -> set:
+        pks = set(pks)
+        mine = claims.claim(self.link_model, pks, self.token)
+        self.result.busy += len(pks - mine)
+        return mine
+
     def _mark_sending(self, batch) -> None:
+        now = timezone.now()
         for link in batch:
             link.attempts += 1
-            link.outcome_unknown = True  # until a reply says otherwise
-            link.updated_at = timezone.now()
+            link.outcome_unknown = True  # until a reply (or a settled lookup) says otherwise
+            link.sent_at = now
+            link.updated_at = now
         self._save(batch)  # committed before the call: a crash mid-call is settled by lookup
 
-    def _put(self, batch, path: str, params: dict, body: dict, key_prefix: str, key_ids: str):
-        """One batched write with an Idempotency-Key; None when its outcome is unknown."""
-
-        key = key_prefix + hashlib.sha256(
-            f"{key_ids}:{max(link.attempts for link in batch)}".encode()).hexdigest()[:40]
+    def _put(self, batch, path: str, params: dict, body: dict, element_keys):
+        """One batched write; None when its outcome is unknown. The key comes from the elements'
+        own numbers, so a resend of the same elements carries the same key and body."""
+        key = claims.batch_key(self.key_prefix, element_keys)
         try:
             reply = self.api.request("PUT", path, params=params, json=body, idempotency_key=key)
         except XeroOutcomeUnknown:
             self.result.push_calls += 1
-            return None  # outcome_unknown stays set: the next round looks them up first
+            return None  # outcome_unknown stays set: looked up (after the delay) before a resend
+        except XeroError:
+            # Refused before anything was written (rate limit, Xero down, reconnect needed).
+            for link in batch:
+                link.outcome_unknown, link.sent_at = False, None
+            self._save(batch)
+            raise
         self.result.push_calls += 1
         return reply
 
     def _apply_reply(self, batch, reply, *, collection: str, key_of_link, key_of_element,
                      error_flag: str, taken_by_earlier_write=lambda words: False) -> None:
-
         Status = self.link_model.Status
         if reply.status == 200:
             by_key = {key_of_element(el): el for el in (reply.data or {}).get(collection, [])}
@@ -179,7 +199,8 @@ class _BatchPush:
                 if element.get(error_flag) or element.get("StatusAttributeString") == "ERROR":
                     words = _words(element)
                     if taken_by_earlier_write(words):
-                        continue  # an earlier, lost write made it: the lookup links it
+                        link.sent_at = None  # it is there now: the lookup links it at once
+                        continue
                     link.status, link.error = Status.FAILED, words[:2000]
                     link.outcome_unknown = False
                 else:
@@ -190,19 +211,31 @@ class _BatchPush:
                 link.status, link.error, link.outcome_unknown = Status.FAILED, words[:2000], False
         self._save(batch)
 
+    def _settle_lookup(self, link, held) -> None:
+        """After a lookup by our number: found is ours; not found counts only once settled."""
+        if held:
+            self._synced(link, held)
+        elif claims.settled(link):
+            link.outcome_unknown = False  # never applied: safe to send (with the same key)
+
     def _rounds(self, links, send) -> None:
         Status = self.link_model.Status
         for _round in range(MAX_ROUNDS):
             pending = [lk for lk in links if lk.status == Status.PENDING]
-            unknown = [lk for lk in pending if lk.outcome_unknown or lk.attempts]
+            unknown = [lk for lk in pending if lk.outcome_unknown]
             if unknown:
                 self._lookup(unknown)
             to_send = [lk for lk in pending if lk.status == Status.PENDING
                        and not lk.outcome_unknown]
-            if not to_send and not any(lk.outcome_unknown for lk in pending):
+            if to_send:
+                ours = claims.renew(self.link_model, [lk.pk for lk in to_send], self.token)
+                for batch in _chunks([lk for lk in to_send if lk.pk in ours], self.batch_size):
+                    send(batch)
+                continue  # next round looks up whatever came back unknown
+            waiting = [lk for lk in pending if lk.status == Status.PENDING and lk.outcome_unknown]
+            if not waiting or not claims.wait_until_checkable(waiting, self.started):
                 break
-            for batch in _chunks(to_send, self.batch_size):
-                send(batch)
+            claims.renew(self.link_model, [lk.pk for lk in waiting], self.token)
 
     def _tally(self, links, name_of) -> None:
         Status = self.link_model.Status
@@ -218,6 +251,7 @@ class _BatchPush:
 
 class InvoicePush(_BatchPush):
     link_model = XeroInvoiceLink
+    key_prefix = "ncc-invs-"
 
     def __init__(self, conn):
         super().__init__(conn)
@@ -256,10 +290,7 @@ class InvoicePush(_BatchPush):
             if not reply.ok:
                 continue  # still unknown: settled on the next round, never resent blindly
             for link in batch:
-                held = found.get(link.invoice.number)
-                link.outcome_unknown = False
-                if held:
-                    self._synced(link, held)
+                self._settle_lookup(link, found.get(link.invoice.number))
             self._save(batch)
 
     def _synced(self, link, element):
@@ -273,8 +304,9 @@ class InvoicePush(_BatchPush):
 
     def _save(self, links):
         XeroInvoiceLink.objects.bulk_update(
-            links, ["status", "xero_invoice_id", "xero_status", "outcome_unknown", "error",
-                    "attempts", "xero_total", "xero_amount_paid", "synced_at", "updated_at"])
+            links, ["status", "xero_invoice_id", "xero_status", "outcome_unknown", "sent_at",
+                    "error", "attempts", "xero_total", "xero_amount_paid", "synced_at",
+                    "updated_at"])
 
     def _send(self, batch, contacts, tracking_by_clinic) -> None:
         self._mark_sending(batch)
@@ -282,8 +314,8 @@ class InvoicePush(_BatchPush):
                                     tracking_by_clinic.get(link.invoice.clinic_id))
                     for link in batch]
         reply = self._put(batch, "/Invoices", {"summarizeErrors": "false", "unitdp": "4"},
-                          {"Invoices": payloads}, "ncc-inv-",
-                          ",".join(link.invoice.number for link in batch))
+                          {"Invoices": payloads},
+                          [f"ncc-inv-{link.invoice.number}" for link in batch])
         if reply is not None:
             self._apply_reply(
                 batch, reply, collection="Invoices",
@@ -300,11 +332,16 @@ class InvoicePush(_BatchPush):
                     XeroInvoiceLink.objects.filter(invoice__in=invoices)}
         new = [XeroInvoiceLink(invoice=inv) for inv in invoices if inv.pk not in existing]
         XeroInvoiceLink.objects.bulk_create(new, ignore_conflicts=True)
-        links = list(XeroInvoiceLink.objects.filter(invoice__in=invoices)
-                     .select_related("invoice").exclude(status=XeroInvoiceLink.Status.SYNCED))
+        mine = self._claim(XeroInvoiceLink.objects.filter(invoice__in=invoices).exclude(
+            status=XeroInvoiceLink.Status.SYNCED).values_list("pk", flat=True))
+        # Read after the claim: another worker may have finished some of them meanwhile.
+        links = list(XeroInvoiceLink.objects.filter(pk__in=mine).exclude(
+            status=XeroInvoiceLink.Status.SYNCED))
         by_id = {inv.pk: inv for inv in invoices}
         for link in links:
             link.invoice = by_id[link.invoice_id]  # with its prefetched lines
+        links.sort(key=lambda link: link.invoice.number)  # same elements, same body and key
+        for link in links:
             if link.status == XeroInvoiceLink.Status.FAILED:
                 link.status, link.error = XeroInvoiceLink.Status.PENDING, ""
         contacts = self._contacts(invoices)
@@ -565,6 +602,7 @@ def _payment_account(method: str = "") -> str:
 
 class PaymentPush(_BatchPush):
     link_model = XeroPaymentLink
+    key_prefix = "ncc-pays-"
 
     def __init__(self, conn):
         super().__init__(conn)
@@ -578,8 +616,8 @@ class PaymentPush(_BatchPush):
 
     def _save(self, links):
         XeroPaymentLink.objects.bulk_update(
-            links, ["status", "xero_payment_id", "outcome_unknown", "error", "attempts",
-                    "synced_at", "updated_at"])
+            links, ["status", "xero_payment_id", "outcome_unknown", "sent_at", "error",
+                    "attempts", "synced_at", "updated_at"])
 
     def _synced(self, link, element):
         link.status, link.xero_payment_id = XeroPaymentLink.Status.SYNCED, \
@@ -597,9 +635,7 @@ class PaymentPush(_BatchPush):
             found = {p.get("Reference"): p for p in (reply.data or {}).get("Payments", [])
                      if p.get("Status") != "DELETED"}
             for ref, link in refs.items():
-                link.outcome_unknown = False
-                if ref in found:
-                    self._synced(link, found[ref])
+                self._settle_lookup(link, found.get(ref))
             self._save(batch)
 
     def _send(self, batch) -> None:
@@ -610,8 +646,8 @@ class PaymentPush(_BatchPush):
             "Date": link.payment.date.isoformat(),
             "Amount": float(link.payment.amount), "Reference": payment_reference(link.payment),
         } for link in batch]}
-        reply = self._put(batch, "/Payments", {"summarizeErrors": "false"}, body, "ncc-pay-",
-                          ",".join(str(link.payment_id) for link in batch))
+        reply = self._put(batch, "/Payments", {"summarizeErrors": "false"}, body,
+                          [f"ncc-pay-{link.payment_id}" for link in batch])
         if reply is not None:
             self._apply_reply(
                 batch, reply, collection="Payments",
@@ -630,10 +666,14 @@ class PaymentPush(_BatchPush):
             [XeroPaymentLink(payment=p) for p in payments if p.pk not in have],
             ignore_conflicts=True)
         by_id = {p.pk: p for p in payments}
-        links = list(XeroPaymentLink.objects.filter(payment__in=payments)
+        mine = self._claim(XeroPaymentLink.objects.filter(payment__in=payments).exclude(
+            status=XeroPaymentLink.Status.SYNCED).values_list("pk", flat=True))
+        links = list(XeroPaymentLink.objects.filter(pk__in=mine)
                      .exclude(status=XeroPaymentLink.Status.SYNCED))
         for link in links:
             link.payment = by_id[link.payment_id]
+        links.sort(key=lambda link: str(link.payment_id))  # same elements, same body and key
+        for link in links:
             if link.status == XeroPaymentLink.Status.FAILED:
                 link.status, link.error = XeroPaymentLink.Status.PENDING, ""
         self._rounds(links, self._send)
@@ -795,118 +835,6 @@ def resync_invoice(invoice_id) -> str:
     return "nothing to send to Xero."
 
 
-# -- credit notes -----------------------------------------------------------------------------
-def credit_note_payload(note, contact_id: str, tracking) -> dict:
-    first = note.invoice.lines.order_by("position", "pk").first()
-    line = {"Description": f"Credit on {note.invoice.number}: {note.reason}"[:400],
-            "Quantity": 1.0, "UnitAmount": float(note.amount), "LineAmount": float(note.amount),
-            "AccountCode": first.account_code, "TaxType": first.tax_type}
-    category = first.tracking_category or (tracking.category if tracking else "")
-    option = first.tracking_option or (tracking.option if tracking else "")
-    if category and option:
-        line["Tracking"] = [{"Name": category, "Option": option}]
-    return {"Type": "ACCRECCREDIT", "Contact": {"ContactID": contact_id},
-            "Date": note.date.isoformat(), "LineAmountTypes": "Inclusive",
-            "CreditNoteNumber": note.number, "Reference": note.invoice.number,
-            "Status": "AUTHORISED", "CurrencyCode": "AUD", "LineItems": [line]}
-
-
-def push_credit_note(credit_note_id) -> str:
-    """Send one credit note to Xero and allocate it against the invoice's Xero copy, exactly
-    once: an Idempotency-Key on each write, and a write whose reply was lost is settled by
-    looking the credit note up by CreditNoteNumber (its allocations for the allocation) before
-    anything is sent again. Returns the link's status."""
-
-
-    note = CreditNote.objects.select_related("invoice__xero_link", "invoice__clinic").get(
-        pk=credit_note_id)
-    inv_link = getattr(note.invoice, "xero_link", None)
-    if inv_link is None or not inv_link.xero_invoice_id:
-        return "waiting"  # the invoice goes first; the sweep sends the credit note after it
-    link, _ = XeroCreditNoteLink.objects.get_or_create(credit_note=note)
-    if link.status == XeroCreditNoteLink.Status.SYNCED and link.allocated:
-        return link.status
-    conn = active_connection()
-    with XeroClient(conn) as api:
-        for _round in range(MAX_ROUNDS):
-            if link.outcome_unknown or (link.attempts and not link.xero_credit_note_id):
-                reply = api.request("GET", "/CreditNotes", params={
-                    "where": f'CreditNoteNumber=="{note.number}"'})
-                if not reply.ok:
-                    continue
-                held = [c for c in (reply.data or {}).get("CreditNotes", [])
-                        if c.get("Status") not in ("DELETED", "VOIDED")]
-                link.outcome_unknown = False
-                if held:
-                    link.xero_credit_note_id = held[0]["CreditNoteID"]
-                    link.allocated = link.allocated or any(
-                        a.get("Invoice", {}).get("InvoiceID") == inv_link.xero_invoice_id
-                        for a in held[0].get("Allocations") or [])
-                link.save()
-            if not link.xero_credit_note_id:
-                contacts = InvoicePush(conn)
-                try:
-                    contact = contacts._contacts([note.invoice]).get(contact_key(note.invoice))
-                finally:
-                    contacts.close()
-                link.attempts += 1
-                link.outcome_unknown = True
-                link.save()
-                try:
-                    reply = api.request(
-                        "PUT", "/CreditNotes", params={"summarizeErrors": "false"},
-                        json={"CreditNotes": [credit_note_payload(
-                            note, contact, tracking_from_xero(note.invoice.clinic))]},
-                        idempotency_key=f"ncc-cn-{note.number}-{link.attempts}")
-                except XeroOutcomeUnknown:
-                    continue
-                elements = (reply.data or {}).get("CreditNotes", []) if reply.ok else []
-                if elements and not elements[0].get("HasErrors"):
-                    link.xero_credit_note_id = elements[0]["CreditNoteID"]
-                    link.outcome_unknown = False
-                else:
-                    link.status = XeroCreditNoteLink.Status.FAILED
-                    link.outcome_unknown = False
-                    link.error = ((_words(elements[0]) if elements else "")
-                                  or validation_message(reply.data)
-                                  or f"Xero answered {reply.status}.")[:2000]
-                    link.save()
-                    return link.status
-                link.save()
-            if not link.allocated:
-                link.outcome_unknown = True
-                link.save()
-                try:
-                    reply = api.request(
-                        "PUT", f"/CreditNotes/{link.xero_credit_note_id}/Allocations",
-                        json={"Allocations": [{
-                            "Invoice": {"InvoiceID": inv_link.xero_invoice_id},
-                            "Amount": float(note.amount), "Date": note.date.isoformat()}]},
-                        idempotency_key=f"ncc-cnalloc-{note.number}")
-                except XeroOutcomeUnknown:
-                    continue  # settled by the lookup at the top of the next round
-                if not reply.ok:
-                    link.status, link.outcome_unknown = XeroCreditNoteLink.Status.FAILED, False
-                    link.error = (validation_message(reply.data)
-                                  or f"Xero answered {reply.status} to the allocation.")[:2000]
-                    link.save()
-                    return link.status
-                link.allocated, link.outcome_unknown = True, False
-            link.status, link.error, link.synced_at = \
-                XeroCreditNoteLink.Status.SYNCED, "", timezone.now()
-            link.save()
-            return link.status
-    return link.status
-
-
-def enqueue_credit_note_push(credit_note_id) -> None:
-    if not xero_connected():
-        return
-    from .tasks import push_credit_note_to_xero
-
-    transaction.on_commit(lambda: push_credit_note_to_xero.enqueue(str(credit_note_id)))
-
-
 def record_orphans(elements: list[dict]) -> int:
     """Xero ACCREC invoices numbered like ours that NCC has neither an invoice nor a link for."""
 
@@ -930,16 +858,3 @@ def record_orphans(elements: list[dict]) -> int:
                       "status": el.get("Status", "")})
         found += 1
     return found
-
-
-def push_unsent_credit_notes() -> int:
-    """Part of the sweep: credit notes not yet in Xero (never sent, reply lost, or waiting for
-    their invoice). Failed ones wait for a person; returns how many are now synced."""
-    if not xero_connected():
-        return 0
-
-    ids = list(CreditNote.objects.filter(invoice__xero_link__status=XeroInvoiceLink.Status.SYNCED)
-               .exclude(xero_link__status__in=[XeroCreditNoteLink.Status.SYNCED,
-                                               XeroCreditNoteLink.Status.FAILED])
-               .values_list("pk", flat=True)[:200])
-    return sum(push_credit_note(pk) == XeroCreditNoteLink.Status.SYNCED for pk in ids)

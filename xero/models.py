@@ -300,6 +300,13 @@ class XeroWriteLink(models.Model):
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     outcome_unknown = models.BooleanField(default=False)
+    # When the write whose outcome is unknown went out: a lookup that finds nothing settles it
+    # only once Xero's visibility delay (XERO_SETTLE_SECONDS) has passed since.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The claim of the worker that is pushing this row: nobody else (task, sweep, button) sends
+    # it until the lease runs out (XERO_CLAIM_SECONDS, renewed before every write).
+    claimed_by = models.CharField(max_length=40, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     synced_at = models.DateTimeField(null=True, blank=True)
@@ -391,7 +398,15 @@ class XeroCreditNoteLink(XeroWriteLink):
     credit_note = models.OneToOneField("billing.CreditNote", on_delete=models.CASCADE,
                                        related_name="xero_link")
     xero_credit_note_id = models.CharField(max_length=64, blank=True)
+    # Planned once, before the first write, from what the invoice still owed in Xero: at most
+    # that is allocated to it (Xero refuses more); the rest goes back to the patient as a refund
+    # payment on the credit note (ARCREDITPAYMENT) when the credit note has a refund method.
+    allocation_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True,
+                                            blank=True)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     allocated = models.BooleanField(default=False)
+    xero_refund_payment_id = models.CharField(max_length=64, blank=True)
+    refunded = models.BooleanField(default=False)
 
     class Meta:
         db_table = "billing_xerocreditnotelink"

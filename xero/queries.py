@@ -101,12 +101,14 @@ def credit_note_tags(credit_note_ids) -> dict:
     """billing.extensions.CREDIT_NOTE_TAGS (one query)."""
     S = XeroCreditNoteLink.Status
     out = {}
-    for note_id, status, error in XeroCreditNoteLink.objects.filter(
+    for note_id, status, error, unknown in XeroCreditNoteLink.objects.filter(
             credit_note_id__in=list(credit_note_ids)).values_list(
-            "credit_note_id", "status", "error"):
+            "credit_note_id", "status", "error", "outcome_unknown"):
+        pending = ("Outcome unknown", "tag-warn", "Sent to Xero without an answer; NCC checks "
+                   "Xero by number before sending it again") if unknown else (
+            "Sending to Xero", "tag-warn", "")
         out[note_id] = [{S.SYNCED: ("In Xero", "tag-ok", ""),
-                         S.FAILED: ("Xero failed", "tag-alert", error)}.get(
-            status, ("Sending to Xero", "tag-warn", ""))]
+                         S.FAILED: ("Xero failed", "tag-alert", error)}.get(status, pending)]
     return out
 
 

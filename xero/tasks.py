@@ -69,8 +69,8 @@ def void_invoices_in_xero(invoice_ids: list[str]) -> dict:
 def xero_invoice_sweep() -> dict:
     """Every few minutes (ncc/schedule.py): push what is not in Xero yet, then fetch invoices
     changed in Xero since the last sweep (payments made there) in pages."""
+    from .credit_notes import push_unsent_credit_notes
     from .invoices import (
-        push_unsent_credit_notes,
         push_unsent_invoices,
         push_unsent_payments,
         sweep_invoice_changes,
@@ -101,7 +101,7 @@ def apply_xero_invoice_events(xero_invoice_ids: list[str]) -> dict:
 
 @task
 def push_credit_note_to_xero(credit_note_id: str) -> dict:
-    """After a credit note is issued: send it to Xero and allocate it against the invoice."""
-    from .invoices import push_credit_note
+    """After a credit note is issued: send it to Xero with its refund or allocation."""
+    from .credit_notes import push_credit_note
 
     return {"status": push_credit_note(credit_note_id)}

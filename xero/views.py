@@ -280,6 +280,9 @@ def push_invoice(request, pk):
             messages.success(request, f"{invoice.number} is in Xero.")
         elif result.unknown:
             messages.warning(request, f"{invoice.number}: {invoices.UNKNOWN_WORDS}")
+        elif result.busy:
+            messages.info(request, f"{invoice.number} is being sent to Xero by another worker "
+                                   "right now; look again in a minute.")
         else:
             words = result.errors.get(invoice.number) or "Xero did not take it; try again."
             messages.error(request, f"Xero did not take {invoice.number}: {words}")

@@ -19,6 +19,10 @@ def serve_to_app(fake: FakeXero, settings):
     settings.XERO_CLOCK_SPEED = fake.clock.speed
     settings.XERO_BACKOFF_SECONDS = 0.001
     settings.XERO_TIMEOUT_SECONDS = 2.0
+    # Xero's visibility delay, scaled down: a write not found 0.5 s after it went out was not
+    # applied (the fault tests delay their slow writes less than that past the timeout).
+    settings.XERO_SETTLE_SECONDS = 0.5
+    settings.XERO_SETTLE_WAIT_SECONDS = 10.0
     settings.XERO_REDIRECT_URI = "http://testserver/xero/callback/"
     return fake
 
