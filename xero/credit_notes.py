@@ -64,10 +64,8 @@ def credit_note_payload(note, contact_id: str, tracking) -> dict:
                 [:400], "Quantity": 1.0, "UnitAmount": float(share),
                 "LineAmount": float(share), "AccountCode": line.account_code,
                 "TaxType": line.tax_type}
-        category = line.tracking_category or (tracking.category if tracking else "")
-        option = line.tracking_option or (tracking.option if tracking else "")
-        if category and option:
-            item["Tracking"] = [{"Name": category, "Option": option}]
+        if tracking is not None:  # as the invoice went: the clinic's mapped Xero option
+            item["Tracking"] = [{"Name": tracking.category, "Option": tracking.option}]
         items.append(item)
     return {"Type": "ACCRECCREDIT", "Contact": {"ContactID": contact_id},
             "Date": note.date.isoformat(), "LineAmountTypes": "Inclusive",
