@@ -91,10 +91,18 @@ def wait_until_checkable(links, started: float) -> bool:
     return True
 
 
-def batch_key(prefix: str, element_keys) -> str:
-    """The Idempotency-Key of a request: the element's own key for one element, else a digest of
-    the sorted element keys, so the same elements always go with the same key and body."""
+def batch_key(prefix: str, element_keys, body=None) -> str:
+    """The Idempotency-Key of a request, from our numbers and never the attempt: the element's
+    own key for one element, else a digest of the sorted element keys; with the body's digest
+    appended, so a body corrected after Xero refused it (nothing applied) is not taken for a
+    different body under a used key."""
+    import json
+
     keys = sorted(element_keys)
+    tail = ""
+    if body is not None:
+        tail = "-" + hashlib.sha256(json.dumps(body, sort_keys=True, default=str)
+                                    .encode()).hexdigest()[:16]
     if len(keys) == 1:
-        return keys[0][:128]
-    return prefix + hashlib.sha256(",".join(keys).encode()).hexdigest()[:48]
+        return (keys[0][:100] + tail)[:128]
+    return prefix + hashlib.sha256(",".join(keys).encode()).hexdigest()[:48] + tail

@@ -172,7 +172,7 @@ class _BatchPush:
     def _put(self, batch, path: str, params: dict, body: dict, element_keys):
         """One batched write; None when its outcome is unknown. The key comes from the elements'
         own numbers, so a resend of the same elements carries the same key and body."""
-        key = claims.batch_key(self.key_prefix, element_keys)
+        key = claims.batch_key(self.key_prefix, element_keys, body)
         try:
             reply = self.api.request("PUT", path, params=params, json=body, idempotency_key=key)
         except XeroOutcomeUnknown:
