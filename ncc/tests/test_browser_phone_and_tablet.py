@@ -57,6 +57,10 @@ def _crawl(page, start: list[str], limit: int = 45) -> dict[str, int]:
 
 @pytest.fixture
 def demo_practice(db):
+    from clinical.models import NoteTemplate
+    from clinical.shipped import install
+
+    install(NoteTemplate)  # a transactional test's flush removed the shipped note templates
     demo.seed(patients=60, weeks=1)
 
 
