@@ -25,6 +25,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_not_enforced(settings):
+    """Admins must pass two-factor login (accounts.middleware); tests of other features log in
+    with force_login and would all meet the enrolment page. The two-factor tests turn it on."""
+    settings.MFA_ENFORCED = False
+
+
+@pytest.fixture(autouse=True)
 def _roles_after_flush(request):
     """A transactional test (browser, concurrency) flushes every table afterwards; the
     post_migrate that follows recreates permissions with a stale ContentType cache, so the next

@@ -12,3 +12,6 @@ class AccountsConfig(AppConfig):
         # Permissions of apps added later are created by post_migrate too; re-applying the role
         # table after every migrate keeps the Groups equal to what roles.py says.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="accounts.sync_roles")
+        from . import audit_hooks
+
+        audit_hooks.connect()

@@ -11,6 +11,11 @@ class AuditEvent(models.Model):
         UPDATE = "update", "Changed"
         ARCHIVE = "archive", "Archived"
         EXPORT = "export", "Exported"
+        LOGIN = "login", "Logged in"
+        LOGOUT = "logout", "Logged out"
+        LOGIN_FAILED = "login_fail", "Failed login"
+        MFA = "mfa", "Two-factor"
+        PERMISSION = "permission", "Permissions changed"
         OTHER = "other", "Other"
 
     actor = models.ForeignKey(

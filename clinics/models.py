@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from ncc.phones import validate_e164
+from ncc.validators import postcode_validator
 
 TIME_ZONE_CHOICES = [
     ("Australia/Sydney", "Sydney, Canberra, Melbourne (AEST/AEDT)"),
@@ -112,7 +113,7 @@ class Clinic(models.Model):
     address_line = models.CharField("street address", max_length=200)
     suburb = models.CharField(max_length=80)
     state = models.CharField(max_length=3, choices=STATE_CHOICES)
-    postcode = models.CharField(max_length=4, validators=[RegexValidator(r"^\d{4}$")])
+    postcode = models.CharField(max_length=4, validators=[postcode_validator])
     phone = models.CharField(max_length=16, blank=True, validators=[validate_e164])
     email = models.EmailField(blank=True)
     time_zone = models.CharField(max_length=40, choices=TIME_ZONE_CHOICES)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AuditEvent
 from audit.services import record
 from clinics.models import Clinic
+from ncc.safety import int_or_none, safe_csv_writer
 from patients.models import Patient
 
 from . import services
@@ -202,8 +203,6 @@ def message_list(request):
 
 
 def _csv(qs):
-    from ncc.safety import safe_csv_writer
-
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sms-messages.csv"'
     writer = safe_csv_writer(response)
@@ -229,7 +228,7 @@ def _admin_only(request):
 def _settings_clinic(request):
     clinic_id = request.GET.get("clinic") or request.POST.get("clinic")
     if clinic_id:
-        return get_object_or_404(Clinic, pk=clinic_id)
+        return get_object_or_404(Clinic, pk=int_or_none(clinic_id))
     return request.clinic or Clinic.objects.filter(active=True).first()
 
 
@@ -245,7 +244,7 @@ def sms_settings(request):
     editing = None
     template_pk = request.POST.get("template_pk") or request.GET.get("template")
     if template_pk:
-        editing = get_object_or_404(SMSTemplate, pk=template_pk)
+        editing = get_object_or_404(SMSTemplate, pk=int_or_none(template_pk))
     template_form = SMSTemplateForm(
         request.POST if request.POST.get("form") == "template" else None, instance=editing)
     if request.method == "POST":

@@ -25,11 +25,17 @@ def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
 
 
 def to_mobile_e164(raw: str, region: str = DEFAULT_REGION) -> str:
-    """Like to_e164 but the number must be a mobile (SMS goes to it)."""
+    """Like to_e164 but the number must be an Australian mobile (SMS goes to it through an
+    Australian gateway; +1 202 555 0100 is a valid number but no patient's AU mobile)."""
     e164 = to_e164(raw, region)
     if not e164:
         return ""
-    kind = phonenumbers.number_type(phonenumbers.parse(e164))
+    parsed = phonenumbers.parse(e164)
+    if phonenumbers.region_code_for_number(parsed) != region:
+        raise ValidationError(
+            "%(raw)s is not an Australian mobile; enter a mobile such as 0412 345 678.",
+            code="not_au_mobile", params={"raw": raw})
+    kind = phonenumbers.number_type(parsed)
     if kind not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,

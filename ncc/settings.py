@@ -4,6 +4,7 @@ One module for every environment: development defaults are safe and local (SQLit
 console email, console SMS); production is the same module with DEBUG off and the variables set.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -17,10 +18,25 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="dev-only-insecure-key-change-me-in-production-0123456789abcdefghijklmnop",
-)
+
+
+def _checkout_secret_key() -> str:
+    """Development: a random key made on first run and kept in var/ (never committed), so no two
+    checkouts share one and nothing derived from it (the SMS callback token) can be forged from
+    the source. Production sets SECRET_KEY and refuses to start without it (below)."""
+    import secrets
+
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        try:
+            with open(path, "x", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
+                fh.write(secrets.token_urlsafe(50))
+        except FileExistsError:
+            pass  # another process of this checkout wrote it first
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="") or (_checkout_secret_key() if DEBUG else "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -40,6 +56,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ncc",
     "accounts",
     "clinics",
@@ -56,18 +76,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "ncc.health.ProbeMiddleware",  # answers /healthz and /readyz before host checks and redirects
+    "ncc.middleware.DatabaseUnavailableMiddleware",  # a 500 from a lost database becomes 503
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",  # idle timeout and absolute lifetime
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinics.middleware.CurrentClinicMiddleware",
+    "ncc.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: answers a locked-out login
 ]
 
 ROOT_URLCONF = "ncc.urls"
@@ -124,17 +150,46 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
+# django-axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.RoleBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login protection (accounts app; see .env.example). django-axes counts failed logins per
+# account and per address, separately: LOGIN_FAILURE_LIMIT failures lock that account (whatever
+# the address) or that address (whatever the account) for LOGIN_LOCKOUT_MINUTES; an admin
+# unlocks in Django admin (Access attempts: delete) or with `manage.py axes_reset_username`.
+from datetime import timedelta  # noqa: E402
+
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0 if DEBUG else 1)
+AXES_VERBOSE = False
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request, and after
+# SESSION_MAX_HOURS whatever happens (accounts.middleware.SessionLimitsMiddleware).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# Password-reset emails: at most this many per address and per hour (accounts.views).
+PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=3)
+# Two-factor login (django-otp: TOTP apps and recovery codes). Admins always need it; everyone
+# when MFA_REQUIRED_FOR_ALL is on. MFA_ENFORCED=false only for local demos (scripts/run).
+MFA_REQUIRED_FOR_ALL = env.bool("MFA_REQUIRED_FOR_ALL", default=False)
+MFA_ENFORCED = env.bool("MFA_ENFORCED", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Nexus Core Clinic")
 
 LANGUAGE_CODE = "en-au"
 TIME_ZONE = "Australia/Sydney"
@@ -196,7 +251,9 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # The login password on every request: a development convenience, off in production.
+        *(["rest_framework.authentication.BasicAuthentication"]
+          if env.bool("API_BASIC_AUTH", default=DEBUG) else []),
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ncc.api_permissions.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -238,7 +295,7 @@ SECURE_CSP = {
 if not DEBUG:
     from django.core.exceptions import ImproperlyConfigured
 
-    if SECRET_KEY.startswith("dev-only-insecure"):
+    if not SECRET_KEY or SECRET_KEY.startswith("dev-only-insecure"):
         raise ImproperlyConfigured("Set SECRET_KEY (long and random) when DEBUG is off.")
     # Cloud Run's front end terminates TLS and says so in X-Forwarded-Proto; the container is
     # reachable only through it, so the header can be trusted.
@@ -248,7 +305,6 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)  # a working day
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -292,6 +348,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Scanners send any Host header; a 400 is answered, not an error worth a report.
         "django.security.DisallowedHost": {"level": "CRITICAL"},
+        "axes": {"level": "WARNING"},  # a line per login otherwise; lockouts still show
     },
 }
 

@@ -131,7 +131,10 @@ def read_table(content: bytes, file_name: str = "", preset: Preset | None = None
         return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
                           doublequote=True, skipinitialspace=False, strict=False)
 
-    headers = next(reader(), None)
+    try:
+        headers = next(reader(), None)
+    except csv.Error as exc:
+        raise ImportFileError(f"The header row cannot be read ({exc}); is it a CSV file?") from None
     if not headers or not any(h.strip() for h in headers):
         raise ImportFileError("The file is empty or its first line is not a header row.")
 
@@ -139,13 +142,18 @@ def read_table(content: bytes, file_name: str = "", preset: Preset | None = None
         it = reader()
         next(it)
         line, count = it.line_num + 1, 0
-        for row in it:
-            if any(cell.strip() for cell in row):
-                count += 1
-                if count > MAX_ROWS:
-                    raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
-                yield line, row, ()
-            line = it.line_num + 1
+        try:
+            for row in it:
+                if any(cell.strip() for cell in row):
+                    count += 1
+                    if count > MAX_ROWS:
+                        raise ImportFileError(
+                            f"The file has more than {MAX_ROWS:,} rows; split it.")
+                    yield line, row, ()
+                line = it.line_num + 1
+        except csv.Error as exc:  # a field over csv.field_size_limit (131,072 characters)
+            raise ImportFileError(f"Line {line} of the file cannot be read ({exc}); is it a "
+                                  "CSV file?") from None
 
     return Table([h.strip() for h in headers], encoding, rows)
 

@@ -2,7 +2,6 @@ import uuid
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.urls import reverse
 from clinics.models import STATE_CHOICES
 from ncc.phones import display as display_phone
 from ncc.phones import validate_e164
+from ncc.validators import postcode_validator
 
 from .identifiers import (
     validate_dva_file_number,
@@ -72,7 +72,7 @@ class Patient(models.Model):
     suburb = models.CharField(max_length=80, blank=True)
     state = models.CharField(max_length=3, choices=STATE_CHOICES, blank=True)
     postcode = models.CharField(
-        max_length=4, blank=True, validators=[RegexValidator(r"^\d{4}$", "Four digits.")]
+        max_length=4, blank=True, validators=[postcode_validator]
     )
     medicare_number = models.CharField(
         max_length=10, blank=True, validators=[validate_medicare_number],

@@ -66,5 +66,16 @@ def update_patient(patient: Patient, *, actor, **fields) -> Patient:
     return patient
 
 
+@transaction.atomic
 def set_archived(patient: Patient, archived: bool, *, actor) -> Patient:
-    return update_patient(patient, actor=actor, archived=archived)
+    """Archive or restore. Only the flag changes, so a record whose older data no longer passes
+    today's checks (a mobile stored before the rules tightened) can still be archived."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.archived == archived:
+        return patient
+    patient.archived = archived
+    patient.save(update_fields=["archived", "updated_at"])
+    record(actor, AuditEvent.Action.ARCHIVE, patient,
+           "Archived" if archived else "Restored from the archive",
+           {"archived": [str(not archived), str(archived)]})
+    return patient

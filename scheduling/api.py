@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from clinics.models import Clinic, Clinician
 from clinics.permissions import scope_by_clinic
+from ncc.validators import sane_date_or_none
 from patients.models import Patient
 
 from . import services
@@ -173,16 +174,12 @@ class AppointmentViewSet(viewsets.ModelViewSet):
         elif not appt_type.active:
             errors["appointment_type"] = [f"The appointment type “{appt_type.name}” is no "
                                           "longer offered."]
-        try:
-            start = date.fromisoformat(q.get("from", ""))
-        except ValueError:
-            errors["from"] = ["Give the first day as YYYY-MM-DD."]
-            start = None
-        try:
-            end = date.fromisoformat(q["to"]) if q.get("to") else start
-        except ValueError:
-            errors["to"] = ["Give the last day as YYYY-MM-DD."]
-            end = None
+        start = sane_date_or_none(q.get("from"))
+        if start is None:
+            errors["from"] = ["Give the first day as YYYY-MM-DD, between 1900 and 2100."]
+        end = sane_date_or_none(q["to"]) if q.get("to") else start
+        if q.get("to") and end is None:
+            errors["to"] = ["Give the last day as YYYY-MM-DD, between 1900 and 2100."]
         if start and end:
             if end < start:
                 errors["to"] = ["The last day must not be before the first."]

@@ -3,18 +3,20 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
 from clinics.models import WEEKDAY_CHOICES, colour_validator
 from ncc.tax import TaxTreatment
+from ncc.validators import MAX_DURATION_MINUTES
 
 
 class AppointmentType(models.Model):
     name = models.CharField(max_length=80, unique=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        "default duration (minutes)", validators=[MinValueValidator(5)]
+        "default duration (minutes)",
+        validators=[MinValueValidator(5), MaxValueValidator(MAX_DURATION_MINUTES)],
     )
     price = models.DecimalField(
         max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))],
@@ -40,6 +42,8 @@ class AppointmentType(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__gte=5),
                                    name="appointment_type_duration_min_5"),
+            models.CheckConstraint(condition=Q(duration_minutes__lte=MAX_DURATION_MINUTES),
+                                   name="appointment_type_duration_max_12h"),
             models.CheckConstraint(condition=Q(price__gte=0), name="appointment_type_price_nonneg"),
             models.CheckConstraint(condition=Q(tax_treatment__in=TaxTreatment.values),
                                    name="appointment_type_tax_treatment_valid"),

@@ -22,6 +22,7 @@ from clinics.middleware import SESSION_KEY
 from clinics.models import Clinician
 from clinics.permissions import scope_by_clinic
 from ncc.navigation import APPOINTMENT_PANELS, appointment_badges
+from ncc.validators import sane_date_or_none
 from patients import services as patient_services
 from patients.models import Patient
 from patients.permissions import scope_patients
@@ -47,10 +48,9 @@ ALL_CLINICIANS = "all"  # the week view's picker: the whole clinic, one lane per
 
 
 def _parse_day(value: str, default: date) -> date:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return default
+    """A day from the query string; anything else (or a year like 1 or 9999, whose neighbours
+    overflow) is the default."""
+    return sane_date_or_none(value) or default
 
 
 def _book_params(request) -> dict:

@@ -42,8 +42,11 @@ def xero_webhook(request):
         payload = json.loads(raw or b"{}")
     except ValueError:
         return _empty(200)  # signed by Xero but unreadable: nothing we can act on
-    ids = sorted({event.get("resourceId") for event in payload.get("events") or []
-                  if event.get("eventCategory") == "INVOICE" and event.get("resourceId")})
+    events = payload.get("events") if isinstance(payload, dict) else None
+    # Signed but not Xero's shape (a list, events that are not objects): nothing to act on.
+    ids = sorted({event.get("resourceId") for event in (events if isinstance(events, list) else [])
+                  if isinstance(event, dict) and event.get("eventCategory") == "INVOICE"
+                  and isinstance(event.get("resourceId"), str)})
     if ids:
         from .tasks import apply_xero_invoice_events
 

@@ -19,6 +19,11 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "readyz": ("ACRM", ""),
     "accounts:login": ("ACRM", "ACRM"),
     "accounts:logout": ("", ""),  # answers with the login page: nothing to reach
+    "accounts:account": ("CRM", "CRM"),
+    "accounts:password_change": ("CRM", "CRM"),
+    "accounts:two_factor": ("CRM", "CRM"),
+    "accounts:recovery_codes": ("", "CRM"),
+    "accounts:verify": ("CRM", "CRM"),
     "accounts:password_reset": ("ACRM", "ACRM"),
     "accounts:password_reset_done": ("ACRM", ""),
     "accounts:password_reset_confirm": ("ACRM", "ACRM"),
