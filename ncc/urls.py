@@ -25,6 +25,7 @@ urlpatterns = [
     path("clinical/", include("clinical.urls")),
     path("settings/", include(([path("", views.settings_index, name="index")], "settings"))),
     path("settings/", include("setup.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ncc.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,6 +1,8 @@
 from django.db import transaction
 from rest_framework import serializers, viewsets
 
+from audit.models import AuditEvent
+from audit.services import record
 from ncc.phones import to_e164, to_mobile_e164
 
 from . import services
@@ -60,6 +62,21 @@ class PatientViewSet(viewsets.ModelViewSet):
         qs = scope_patients(super().get_queryset(), self.request.user)
         q = self.request.query_params.get("q", "").strip()
         return search_patients(q, qs) if q else qs
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
+        summary = f"Listed through the API ({request.get_full_path()[:200]})"
+        AuditEvent.objects.bulk_create(  # every patient whose details left through the API
+            AuditEvent(actor=request.user, action=AuditEvent.Action.VIEW,
+                       object_type="patients.patient", object_id=str(row["id"]),
+                       summary=summary) for row in rows)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        record(request.user, AuditEvent.Action.VIEW, self.get_object(), "Viewed through the API")
+        return response
 
     @transaction.atomic
     def perform_create(self, serializer):

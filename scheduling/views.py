@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.models import AuditEvent
+from audit.services import record
 from clinics.middleware import SESSION_KEY
 from clinics.models import Clinician
 from clinics.permissions import scope_by_clinic
@@ -390,7 +392,10 @@ def _detail(request, appointment, *, form=None, cancel_form=None, warning=None, 
 
 @permission_required("scheduling.view_appointment", raise_exception=True)
 def appointment_detail(request, pk):
-    return _detail(request, _appointment(request, pk))
+    appointment = _appointment(request, pk)
+    record(request.user, AuditEvent.Action.VIEW, appointment.patient,
+           f"Opened the appointment of {appointment.local_starts_at:%d %b %Y %H:%M}")
+    return _detail(request, appointment)
 
 
 @require_POST

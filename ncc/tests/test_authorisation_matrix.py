@@ -24,6 +24,7 @@ EXPECTED: dict[str, tuple[str, str]] = {  # URL name: (GET, POST)
     "accounts:two_factor": ("CRM", "CRM"),
     "accounts:recovery_codes": ("", "CRM"),
     "accounts:verify": ("CRM", "CRM"),
+    "audit:index": ("M", "M"),
     "accounts:password_reset": ("ACRM", "ACRM"),
     "accounts:password_reset_done": ("ACRM", ""),
     "accounts:password_reset_confirm": ("ACRM", "ACRM"),
