@@ -13,6 +13,17 @@ def _address(request) -> str:
 
 
 def _logged_in(sender, request, user, **kwargs):
+    import time
+
+    from .middleware import LAST_SEEN, NO_DEVICE, STARTED
+    from .two_factor import has_confirmed_device
+
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[STARTED] = now
+        request.session[LAST_SEEN] = now
+        # Asked once at login, not on every request (TwoFactorRequiredMiddleware).
+        request.session[NO_DEVICE] = not has_confirmed_device(user)
     record(user, AuditEvent.Action.LOGIN, user, f"Logged in from {_address(request)}")
 
 

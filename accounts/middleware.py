@@ -13,6 +13,7 @@ from .two_factor import has_confirmed_device, two_factor_required
 
 LAST_SEEN = "ncc_last_seen"
 STARTED = "ncc_started"
+NO_DEVICE = "ncc_no_2fa_device"
 # Pages a signed-in user reaches before the second factor: the factor itself and the way out.
 OPEN_BEFORE_TWO_FACTOR = ("/accounts/two-factor/", "/accounts/verify/", "/accounts/logout/",
                           "/static/", "/healthz", "/readyz")
@@ -29,8 +30,8 @@ class SessionLimitsMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             session = request.session
-            started = session.setdefault(STARTED, now)
-            last = session.get(LAST_SEEN, now)
+            started = session.get(STARTED) or now  # set at login (audit_hooks)
+            last = session.get(LAST_SEEN) or now
             idle = now - last > settings.SESSION_IDLE_MINUTES * 60
             too_old = now - started > settings.SESSION_MAX_HOURS * 3600
             if idle or too_old:
@@ -58,8 +59,11 @@ class TwoFactorRequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if (user.is_authenticated and not user.is_verified()
-                and not request.path.startswith(OPEN_BEFORE_TWO_FACTOR)):
+                and not request.path.startswith(OPEN_BEFORE_TWO_FACTOR)
+                and (two_factor_required(user) or not request.session.get(NO_DEVICE))):
             enrolled = has_confirmed_device(user)
+            if not enrolled and not two_factor_required(user):
+                request.session[NO_DEVICE] = True  # asked once per session, not per request
             if enrolled or two_factor_required(user):
                 target = "accounts:verify" if enrolled else "accounts:two_factor"
                 if request.path.startswith("/api/"):
