@@ -436,6 +436,7 @@ def make_clinical_records(rng: random.Random) -> int:
     diabetic foot assessment), one draft left unsigned from an earlier day, two referrers and a
     Medicare CDM referral. Kept small: the demo shows the pages, the benchmark the volume."""
     from clinical import services as clinical
+    from clinical import shipped
     from clinical.models import NoteTemplate, Referrer
 
     ben = Clinician.objects.filter(user__first_name="Ben").select_related("user").first()
@@ -447,6 +448,9 @@ def make_clinical_records(rng: random.Random) -> int:
     Referrer.objects.create(name="Dr Raj Patel", kind=Referrer.Kind.SPECIALIST,
                             specialty="Vascular surgeon", practice="Sydney Vascular",
                             fax="+61292314499")
+    if NoteTemplate.objects.filter(slug__in=["review-soap", "diabetic-foot"]).count() < 2:
+        # The migration ships them; a database emptied since (a test's flush) has lost them.
+        shipped.install(NoteTemplate)
     soap = NoteTemplate.objects.get(slug="review-soap")
     diabetic = NoteTemplate.objects.get(slug="diabetic-foot")
     now = timezone.now()

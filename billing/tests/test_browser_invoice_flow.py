@@ -54,14 +54,15 @@ def test_invoice_a_completed_visit_and_take_a_card_payment(
     assert "$6.82" in page.locator(".invoice-lines").inner_text()
     _shot(page, "detail-unpaid")
 
-    page.get_by_label("Amount").fill("75.00")
-    page.get_by_label("Method").select_option("card")
-    page.get_by_label("Reference").fill("EFTPOS 004512")
-    page.get_by_role("button", name="Record payment").click()
+    payment = page.locator("section.card", has=page.get_by_role("heading", name="Record a payment"))
+    payment.get_by_role("spinbutton", name="Amount").fill("75.00")
+    payment.get_by_label("Method").select_option("card")
+    payment.get_by_label("Reference").fill("EFTPOS 004512")
+    payment.get_by_role("button", name="Record payment").click()
     page.get_by_text("Paid in full.").wait_for()
     assert page.get_by_test_id("invoice-status").inner_text() == "Paid"
     assert page.get_by_test_id("amount-due").inner_text() == "$0.00"
-    assert "Card (EFTPOS)" in page.content()
+    assert "EFTPOS card" in page.content()
     assert Appointment.objects.get(pk=completed_visit.pk).is_paid
     invoice.refresh_from_db()
     assert invoice.status == "paid"
