@@ -59,6 +59,16 @@ def _roles_after_flush(request):
     sync_roles()
 
 
+@pytest.fixture(autouse=True)
+def _close_xero_org_slots():
+    """Xero's cross-process call slots hold a PostgreSQL connection per organisation; each test
+    makes its own organisation, so close them after every test."""
+    yield
+    from xero.client import close_org_slots
+
+    close_org_slots()
+
+
 @pytest.fixture
 def sydney_cbd(db):
     return testing.make_clinic("Sydney CBD", "Australia/Sydney")

@@ -55,7 +55,8 @@ def confirm_totp(user, code: str) -> list[str] | None:
 def new_recovery_codes(user) -> list[str]:
     static, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes")
     static.token_set.all().delete()
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
+    # django-otp keeps a static token in 16 characters: 8 + dash + 6 hex digits (56 bits, single use).
+    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=static, token=c) for c in codes)
     return codes
 
