@@ -60,6 +60,14 @@ def _roles_after_flush(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The password-reset throttle counts in the cache: a test must not inherit another's count."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _close_xero_org_slots():
     """Xero's cross-process call slots hold a PostgreSQL connection per organisation; each test
     makes its own organisation, so close them after every test."""
