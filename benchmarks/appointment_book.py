@@ -19,7 +19,6 @@ request, which a machine busy with other work does not inflate).
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -28,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import measure  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ncc_bench_book")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ncc.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -146,27 +148,6 @@ def fill_history(practice, target_total):
               offset + need - 1])
         cur.execute("ANALYZE scheduling_appointment")
 
-
-def measure(client, url, rounds):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    timings, cpu, queries = [], [], []
-    for i in range(rounds + 5):
-        with CaptureQueriesContext(connection) as ctx:
-            c0, t0 = time.process_time(), time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - t0) * 1000
-            cpu_ms = (time.process_time() - c0) * 1000
-        assert response.status_code == 200, response.status_code
-        if i >= 5:
-            timings.append(elapsed)
-            cpu.append(cpu_ms)
-            queries.append(len(ctx.captured_queries))
-    timings.sort()
-    cpu.sort()
-    p95 = int(len(timings) * 0.95) - 1
-    return statistics.median(timings), timings[p95], max(queries), cpu[p95]
 
 
 def main():

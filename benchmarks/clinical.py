@@ -14,7 +14,6 @@ RESULT notes=500 timeline_p95_ms=... note_p95_ms=... queries=...
 
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import measure  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ncc_bench_clinical")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ncc.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -96,28 +98,6 @@ def grow_record(world, notes_wanted, attachments_wanted, rng):
             description=f"Left hallux, week {i}")
     return notes
 
-
-def measure(client, url, rounds):
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext
-
-    timings, cpu, queries = [], [], []
-    for i in range(rounds + 5):
-        reset_queries()  # the query log keeps 9,000 at most; building the record filled it
-        with CaptureQueriesContext(connection) as ctx:
-            c0, t0 = time.process_time(), time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - t0) * 1000
-            cpu_ms = (time.process_time() - c0) * 1000
-        assert response.status_code == 200, response.status_code
-        if i >= 5:
-            timings.append(elapsed)
-            cpu.append(cpu_ms)
-            queries.append(len(ctx.captured_queries))
-    timings.sort()
-    cpu.sort()
-    p95 = max(int(len(timings) * 0.95) - 1, 0)
-    return statistics.median(timings), timings[p95], max(queries), cpu[p95]
 
 
 def main():
